@@ -1,0 +1,116 @@
+"""portal_daily: one run per local day; catalogues, then dossiers, into the warehouse.
+
+Thin by design: every task calls one function of ``portal_kpi.steps``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import CronDataIntervalTimetable, dag, task
+
+from portal_kpi.config import DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_SECONDS, LOCAL_TZ
+
+DOC = """
+### portal_daily — cổng dịch vụ công → kho dữ liệu (daily)
+
+One run per **local day** D = [D 00:00, D+1 00:00) Asia/Ho_Chi_Minh, started after the day
+closes. Steps: apply warehouse migrations → pull the agency and procedure catalogues (whole
+history) → pull the dossier change feed for D and D-1 (one-day overlap; a new warehouse first
+loads `/dossiers/open` once) → validate every batch with GX Core (failing rows go to
+`quality.quarantine` with the rules they broke; the run stops when more than
+`PORTAL_KPI_MAX_REJECTED_SHARE` (1 %) of a batch is rejected) → publish to `core`.
+
+* Validation record: `quality.validation_run`; GX Data Docs HTML in `PORTAL_KPI_DATA_DOCS_DIR`
+  when set (the path is in the validate task's log).
+
+* Connections: `dvc_portal` (portal API), `warehouse` (PostgreSQL), `pii_hash` (hash secret).
+* Idempotent: rerunning any day leaves the same tables (batches are keyed by source and window,
+  versions by (MaHoSo, NgayCapNhat)).
+* Backfill: `portal-kpi backfill --start YYYY-MM-DD --end YYYY-MM-DD`.
+"""
+
+
+@task
+def migrate() -> list[str]:
+    from portal_kpi import steps
+
+    return steps.migrate()
+
+
+@task
+def extract_catalogues(data_interval_start: Any = None) -> list[dict[str, Any]]:
+    from portal_kpi import steps
+
+    return steps.extract_catalogues(data_interval_start)
+
+
+@task
+def publish_catalogues(
+    batches: list[dict[str, Any]], data_interval_start: Any = None
+) -> list[dict[str, Any]]:
+    from portal_kpi import steps
+
+    return steps.publish(batches, data_interval_start)
+
+
+@task
+def validate_catalogues(
+    batches: list[dict[str, Any]], data_interval_start: Any = None
+) -> list[dict[str, Any]]:
+    from portal_kpi import steps
+
+    return steps.validate(batches, data_interval_start)
+
+
+@task
+def validate_dossiers(
+    batches: list[dict[str, Any]], data_interval_start: Any = None
+) -> list[dict[str, Any]]:
+    from portal_kpi import steps
+
+    return steps.validate(batches, data_interval_start)
+
+
+@task
+def extract_dossiers(data_interval_start: Any = None) -> list[dict[str, Any]]:
+    from portal_kpi import steps
+
+    return steps.extract_dossiers(data_interval_start)
+
+
+@task
+def publish_dossiers(
+    batches: list[dict[str, Any]], data_interval_start: Any = None
+) -> list[dict[str, Any]]:
+    from portal_kpi import steps
+
+    return steps.publish(batches, data_interval_start, record=True)
+
+
+@dag(
+    dag_id="portal_daily",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=LOCAL_TZ),
+    start_date=datetime(2025, 7, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["portal-kpi", "daily", "dvc"],
+    doc_md=DOC,
+    default_args={
+        "retries": DEFAULT_RETRIES,
+        "retry_delay": timedelta(seconds=DEFAULT_RETRY_DELAY_SECONDS),
+        "owner": "data-team",
+    },
+)
+def portal_daily() -> None:
+    schema = migrate()
+    pulled = extract_catalogues()
+    schema >> pulled  # type: ignore[operator]
+    catalogues = publish_catalogues(validate_catalogues(pulled))
+    dossiers = extract_dossiers()
+    catalogues >> dossiers  # type: ignore[operator]
+    publish_dossiers(validate_dossiers(dossiers))
+
+
+portal_daily()

@@ -1,0 +1,70 @@
+"""The one place that does time-zone arithmetic.
+
+Portal timestamps are ``yyyyMMddHHmmss`` in local time (Asia/Ho_Chi_Minh) with no
+zone; the warehouse stores them as naive local ``timestamp``. A run's data interval
+(aware datetimes) becomes a local business day here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from portal_kpi.config import LOCAL_TZ
+
+TZ = ZoneInfo(LOCAL_TZ)
+PORTAL_TS = "%Y%m%d%H%M%S"
+PORTAL_DAY = "%Y%m%d"
+
+
+def business_day(data_interval_start: datetime) -> date:
+    """The local calendar day a daily run covers, from its data interval start."""
+    if data_interval_start.tzinfo is None:
+        raise ValueError("data interval start must be timezone-aware")
+    return data_interval_start.astimezone(TZ).date()
+
+
+def day_start(day: date) -> datetime:
+    """Naive local midnight at the start of ``day``."""
+    return datetime(day.year, day.month, day.day)
+
+
+def local_midnight_aware(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=TZ)
+
+
+def feed_window(day: date, overlap_days: int = 1) -> tuple[datetime, datetime]:
+    """Naive local window a daily run reads: the day itself plus ``overlap_days`` before it."""
+    return day_start(day - timedelta(days=overlap_days)), day_start(day + timedelta(days=1))
+
+
+def format_ts(value: datetime) -> str:
+    return value.strftime(PORTAL_TS)
+
+
+def parse_ts(value: str | None) -> datetime | None:
+    """Parse a portal timestamp; empty or None gives None; anything else malformed raises."""
+    if value is None or value == "":
+        return None
+    if len(value) != 14 or not value.isdigit():
+        raise ValueError(f"not a yyyyMMddHHmmss timestamp: {value!r}")
+    return datetime.strptime(value, PORTAL_TS)
+
+
+def parse_day(value: str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if len(value) != 8 or not value.isdigit():
+        raise ValueError(f"not a yyyyMMdd day: {value!r}")
+    return datetime.strptime(value, PORTAL_DAY).date()
+
+
+def today_local() -> date:
+    return datetime.now(TZ).date()
+
+
+def days(start: date, end: date) -> list[date]:
+    """Every day from start to end, both included."""
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]

