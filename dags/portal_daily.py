@@ -22,6 +22,9 @@ loads `/dossiers/open` once) → validate every batch with GX Core (failing rows
 `quality.quarantine` with the rules they broke; the run stops when more than
 `PORTAL_KPI_MAX_REJECTED_SHARE` (1 %) of a batch is rejected) → publish to `core`.
 
+* KPIs: `kpi.dossier_stats` (form 06 per day/month and agency, province = `H48`) and
+  `kpi.kpi_value` (judged against `kpi.target`), restated incrementally; the form 06
+  identities are checked on every restated row and a violation fails the run.
 * Validation record: `quality.validation_run`; GX Data Docs HTML in `PORTAL_KPI_DATA_DOCS_DIR`
   when set (the path is in the validate task's log).
 
@@ -89,6 +92,13 @@ def publish_dossiers(
     return steps.publish(batches, data_interval_start, record=True)
 
 
+@task
+def compute_kpis(batches: list[dict[str, Any]]) -> dict[str, Any]:
+    from portal_kpi import steps
+
+    return steps.compute_kpis(batches)
+
+
 @dag(
     dag_id="portal_daily",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone=LOCAL_TZ),
@@ -110,7 +120,8 @@ def portal_daily() -> None:
     catalogues = publish_catalogues(validate_catalogues(pulled))
     dossiers = extract_dossiers()
     catalogues >> dossiers  # type: ignore[operator]
-    publish_dossiers(validate_dossiers(dossiers))
+    published = publish_dossiers(validate_dossiers(dossiers))
+    compute_kpis(published)
 
 
 portal_daily()

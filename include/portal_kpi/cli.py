@@ -59,7 +59,10 @@ def run_days(dag_id: str, start: date, end: date) -> list[tuple[date, str, float
     all_days = days(start, end)
     for i, day in enumerate(all_days, 1):
         began = time.monotonic()
-        run = dag.test(logical_date=local_midnight_aware(day))
+        # A manual run's data interval is the one that ends at its logical date, so the
+        # run for local day D is the one logged at D+1 00:00 (interval [D, D+1)).
+        end = local_midnight_aware(day + timedelta(days=1))
+        run = dag.test(logical_date=end, run_after=end)
         state = str(getattr(run, "state", "unknown"))
         took = time.monotonic() - began
         results.append((day, state, took))

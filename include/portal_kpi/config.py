@@ -88,7 +88,14 @@ def http_base_url(conn: ConnInfo) -> str:
     host = conn.host
     if "://" in host:
         return host.rstrip("/")
-    scheme = conn.schema or conn.extra.get("scheme") or "https"
+    # As Airflow's HTTP hook: the schema field (or an https/http connection type) says
+    # which; an "https://" URI gives connection type https.
+    if conn.schema in ("http", "https"):
+        scheme = conn.schema
+    elif conn.extra.get("scheme") in ("http", "https"):
+        scheme = str(conn.extra["scheme"])
+    else:
+        scheme = "http" if conn.conn_type == "http" else "https"
     port = f":{conn.port}" if conn.port else ""
     return f"{scheme}://{host}{port}".rstrip("/")
 

@@ -106,7 +106,11 @@ def migrate(engine: Engine) -> list[str]:
                     continue
                 log.info("applying migration V%03d %s", version, name)
                 with conn.begin_nested():
-                    conn.exec_driver_sql(body)
+                    # Straight to psycopg without parameters, so '%' in comments is text.
+                    dbapi = conn.connection.driver_connection
+                    if dbapi is None:  # pragma: no cover
+                        raise RuntimeError("no DBAPI connection")
+                    dbapi.execute(body)
                     conn.execute(
                         text(
                             "INSERT INTO public.portal_kpi_migration (version, name, checksum)"

@@ -121,3 +121,20 @@ def publish(batches: JsonBatches, interval_start: datetime, *, record: bool = Fa
         if record:
             record_day(engine, business_day(interval_start), parsed)
     return batches
+
+
+def compute_kpis(batches: JsonBatches) -> dict[str, Any]:
+    """Form 06 statistics and KPI values for what the published batches changed."""
+    from dataclasses import asdict
+
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from portal_kpi.kpi import IdentityError, compute
+
+    with warehouse() as engine:
+        try:
+            result = compute(engine, [b["batch_id"] for b in batches])
+        except IdentityError as exc:
+            raise AirflowFailException(str(exc)) from exc
+    log.info("KPIs: %s", result)
+    return asdict(result)

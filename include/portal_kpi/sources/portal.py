@@ -145,6 +145,8 @@ class PortalClient:
                     timeout=self.timeout,
                     verify=self.verify,
                 )
+            except requests.exceptions.SSLError as exc:
+                raise PortalError(f"{method} {path}: TLS failed: {exc}") from exc
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt >= self.retry.attempts:
                     raise PortalError(f"{method} {path}: {exc} (after {attempt} attempts)") from exc
