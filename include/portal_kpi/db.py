@@ -51,7 +51,7 @@ def copy_rows(
     cols = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
     statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(ident, cols)
     count = 0
-    with dbapi.cursor() as cur, cur.copy(statement) as copy:  # type: ignore[attr-defined]
+    with dbapi.cursor() as cur, cur.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
             count += 1

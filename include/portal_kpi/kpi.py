@@ -42,9 +42,11 @@ class Restatement:
     from_day: date
     to_day: date
     agencies: list[str] | None  # None: every agency
+    first_day: date  # the warehouse's first loaded day: nothing is counted before it
 
     def params(self, province: str) -> dict[str, Any]:
         return {
+            "first_day": self.first_day,
             "from_day": self.from_day,
             "to_day": self.to_day,
             "watermark": self.to_day,
@@ -79,14 +81,14 @@ def plan(conn: Connection, batch_ids: list[str]) -> tuple[date | None, list[Rest
     plans: list[Restatement] = []
     new_from = first if done is None else max(first, done + timedelta(days=1))
     if new_from <= watermark:
-        plans.append(Restatement(new_from, watermark, None))
+        plans.append(Restatement(new_from, watermark, None, first))
     if batch_ids:
         scope = run_sql(conn, "kpi/restatement_scope.sql", batch_ids=batch_ids).one()
         if scope.from_day is not None:
             start = max(first, scope.from_day)
             covered = plans and plans[0].from_day <= start
             if start <= watermark and not covered:
-                plans.append(Restatement(start, watermark, sorted(scope.agencies)))
+                plans.append(Restatement(start, watermark, sorted(scope.agencies), first))
     return watermark, plans
 
 
@@ -100,7 +102,11 @@ def restate(conn: Connection, r: Restatement, province: str = PROVINCE_CODE) -> 
     run_sql(conn, "kpi/insert_province_stats.sql", **params)
     run_sql(conn, "kpi/delete_kpi_values.sql", kpis=list(FORM06_KPIS), **params)
     run_sql(conn, "kpi/insert_kpi_values.sql", **params)
-    broken = run_sql(conn, "kpi/check_identities.sql", **params).all()
+
+
+def check_identities(conn: Connection, r: Restatement, province: str = PROVINCE_CODE) -> None:
+    """Form 06 identities on every row of the range; raises naming the rows that fail."""
+    broken = run_sql(conn, "kpi/check_identities.sql", **r.params(province)).all()
     if broken:
         rows = "; ".join(
             f"{b.period_grain} {b.period_start} {b.agency_code}: {', '.join(b.broken)}"
@@ -121,6 +127,9 @@ def compute(engine: Engine, batch_ids: list[str], province: str = PROVINCE_CODE)
                 "every agency" if r.agencies is None else f"{len(r.agencies)} agencies",
             )
             restate(conn, r, province)
+        if plans and watermark is not None:
+            earliest = min(r.from_day for r in plans)
+            check_identities(conn, Restatement(earliest, watermark, None, plans[0].first_day))
         if watermark is not None:
             conn.execute(
                 text(
@@ -131,11 +140,12 @@ def compute(engine: Engine, batch_ids: list[str], province: str = PROVINCE_CODE)
                 ),
                 {"k": STATE_KEY, "d": watermark},
             )
-        counts = dict(
-            conn.execute(
+        counts: dict[str, int] = {
+            row[0]: row[1]
+            for row in conn.execute(
                 text("SELECT period_grain, count(*) FROM kpi.dossier_stats GROUP BY 1")
-            ).all()
-        )
+            )
+        }
     return KpiRun(
         watermark=str(watermark) if watermark else None,
         restated=[

@@ -429,12 +429,12 @@ def _staged_rows(
 
 def _catalogues(engine: Engine) -> tuple[list[tuple[str, date, date | None]], set[str]]:
     with engine.connect() as conn:
-        agencies = [
-            tuple(r)
+        agencies: list[tuple[str, date, date | None]] = [
+            (r[0], r[1], r[2])
             for r in conn.execute(text("SELECT code, valid_from, valid_to FROM core.agency"))
         ]
         codes = set(conn.execute(text("SELECT DISTINCT code FROM core.procedure")).scalars())
-    return agencies, codes  # type: ignore[return-value]
+    return agencies, codes
 
 
 def _window(engine: Engine, batch_id: str) -> tuple[datetime | None, datetime]:
@@ -455,6 +455,7 @@ def validate_batch(
     the threshold, so nothing of the batch is published.
     """
     settings = settings or Settings.from_env()
+    fields: tuple[str, ...]
     if batch.source in ("agencies", "procedures"):
         table = "staging.agency" if batch.source == "agencies" else "staging.procedure"
         fields = AGENCY_FIELDS if batch.source == "agencies" else PROCEDURE_FIELDS
@@ -628,8 +629,8 @@ def volume_anomaly(
     on a working day is an anomaly too."""
     earlier = [day - timedelta(days=7 * k) for k in range(1, 5)]
     with engine.connect() as conn:
-        counts = dict(
-            conn.execute(
+        counts: dict[date, int] = dict(
+            conn.execute(  # type: ignore[arg-type]
                 text(
                     "SELECT updated_at::date, count(*) FROM core.dossier_version"
                     " WHERE updated_at >= :f AND updated_at < :t AND updated_at::date = ANY(:days)"
