@@ -107,3 +107,37 @@ def airflow_db() -> None:
     from portal_kpi.runtime import migrate_airflow_db
 
     migrate_airflow_db()
+
+
+SIM_TODAY = __import__("datetime").date(2026, 11, 20)
+
+
+@pytest.fixture(scope="session")
+def sim_history() -> object:
+    """One simulated history shared by the tests (the generation is cached inside it)."""
+    from portal_kpi.simulator import PortalHistory, SimConfig
+
+    return PortalHistory(SimConfig(today=SIM_TODAY, history_days=90, dossiers_per_day=60))
+
+
+@pytest.fixture
+def simulator(sim_history: object) -> Iterator[object]:
+    """The portal simulator on a real socket (fresh fault switches per test)."""
+    from portal_kpi.simulator import start_background
+
+    handle = start_background(sim_history.config, history=sim_history)  # type: ignore[attr-defined]
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def client(simulator: object) -> object:
+    from portal_kpi.sources.portal import PortalClient, RetryPolicy
+
+    return PortalClient(
+        simulator.url,  # type: ignore[attr-defined]
+        simulator.client_id,  # type: ignore[attr-defined]
+        simulator.client_secret,  # type: ignore[attr-defined]
+        retry=RetryPolicy(backoff_seconds=0.01, max_backoff_seconds=0.05),
+        page_limit=250,
+    )

@@ -119,6 +119,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_airflow(args: argparse.Namespace) -> int:
+    """``airflow standalone`` on this project's dags, warehouse and a local simulator URL."""
+    import shutil
+
+    from portal_kpi.runtime import configure_airflow, ensure_pii_secret, ensure_warehouse
+
+    configure_airflow()
+    print(f"warehouse: {ensure_warehouse()}")
+    ensure_pii_secret()
+    os.environ.setdefault("AIRFLOW_CONN_DVC_PORTAL", "http://portal-kpi:sim-secret@127.0.0.1:8000")
+    airflow = shutil.which("airflow")
+    if airflow is None:
+        raise SystemExit("the airflow command is not on PATH (activate .venv or use make airflow)")
+    print("starting airflow standalone (UI on http://localhost:8080; run `make simulate` too)")
+    os.execv(airflow, [airflow, "standalone"])
+    return 0  # pragma: no cover
+
+
+def cmd_stop_embedded(args: argparse.Namespace) -> int:
+    from portal_kpi.runtime import local_dir, stop_embedded_postgres
+
+    path = local_dir() / "pg"
+    print("stopped" if stop_embedded_postgres(path) else f"no embedded PostgreSQL in {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal-kpi", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -153,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--per-day", type=int, default=3000)
     demo.add_argument("--today", type=_day, default=None)
     demo.set_defaults(func=cmd_demo)
+
+    af = sub.add_parser("airflow", help="airflow standalone on this project (UI, scheduler)")
+    af.set_defaults(func=cmd_airflow)
+
+    st = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL in .local/pg")
+    st.set_defaults(func=cmd_stop_embedded)
     return parser
 
 

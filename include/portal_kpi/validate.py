@@ -47,6 +47,7 @@ CODE_SETS: dict[str, tuple[str, ...]] = {
     "HinhThuc": ("0", "1"),
 }
 EARLIEST = datetime(2000, 1, 1)
+RECEIVED_STATUSES = ("2", "4", "5", "6", "7", "8", "9", "10")
 JSON_LIST_FIELDS = ("DanhSachHoSoBoSung", "DanhSachXinLoi", "CoQuanThucHien")
 CATALOGUE_RULES = frozenset({"agency_in_catalogue", "procedure_in_catalogue"})
 
@@ -134,7 +135,7 @@ def dossier_frame(
     status = frame["TrangThaiHoSo"]
     frame["closed_has_end"] = ~(status.isin(["7", "9", "10"]) & frame["NgayKetThucXuLy"].isna())
     frame["received_has_date"] = ~(
-        status.isin([str(i) for i in range(2, 11)]) & frame["NgayTiepNhan"].isna()
+        status.isin(RECEIVED_STATUSES) & frame["NgayTiepNhan"].isna()
     )
     frame["lists_are_lists"] = [
         _is_list_text(a) and _is_list_text(b)

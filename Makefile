@@ -1,0 +1,51 @@
+# portal-kpi — every command a newcomer needs. `make help` lists them.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint format bench airflow simulate stop clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the locked dependencies
+
+demo: $(STAMP) ## run the pipeline end to end: simulator -> warehouse -> KPIs (last 14 days)
+	$(BIN)/portal-kpi demo
+
+test: $(STAMP) ## run the whole test suite, exactly as CI does
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP) ## speed benchmarks (print figures)
+	$(BIN)/python bench/run.py
+
+airflow: $(STAMP) ## Airflow UI + scheduler locally (airflow standalone), on .local/airflow
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/portal-kpi airflow
+
+simulate: $(STAMP) ## serve the portal simulator on port 8000
+	$(BIN)/portal-kpi simulate --port 8000
+
+stop: $(STAMP) ## stop the embedded PostgreSQL started by the demo
+	$(BIN)/portal-kpi stop-embedded
+
+clean: ## remove local state (.local: embedded database, Airflow home); keeps .venv
+	-$(BIN)/portal-kpi stop-embedded
+	rm -rf .local
