@@ -21,6 +21,8 @@ os.environ["AIRFLOW_HOME"] = str(TEST_LOCAL / "airflow")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["PORTAL_KPI_RETRY_DELAY_SECONDS"] = "1"
+os.environ["PORTAL_KPI_HTTP_ATTEMPTS"] = "2"
+os.environ["PORTAL_KPI_HTTP_BACKOFF_SECONDS"] = "0.05"
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 os.environ["AIRFLOW_CONN_PII_HASH"] = json.dumps(
     {"conn_type": "generic", "password": "test-secret-not-for-production-0123456789"}

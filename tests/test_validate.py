@@ -163,7 +163,12 @@ def test_threshold_stops_the_batch_and_names_rules(engine: Any) -> None:
         validate_batch(engine, batch, date(2026, 11, 20), Settings(max_rejected_share=0.01))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM quality.quarantine")).scalar() == 1
-        assert conn.execute(text("SELECT success FROM quality.validation_run WHERE suite = 'dossier_contract'")).scalar() is False
+        assert (
+            conn.execute(
+                text("SELECT success FROM quality.validation_run WHERE suite = 'dossier_contract'")
+            ).scalar()
+            is False
+        )
     # the same share passes a looser threshold
     outcome = validate_batch(engine, batch, date(2026, 11, 20), Settings(max_rejected_share=0.05))
     assert outcome.rows_quarantined == 1

@@ -31,6 +31,8 @@ DEFAULT_RETRIES = 2
 DEFAULT_RETRY_DELAY_SECONDS = int(os.environ.get("PORTAL_KPI_RETRY_DELAY_SECONDS", "300"))
 
 PAGE_LIMIT = int(os.environ.get("PORTAL_KPI_PAGE_LIMIT", "1000"))
+HTTP_ATTEMPTS = int(os.environ.get("PORTAL_KPI_HTTP_ATTEMPTS", "6"))
+HTTP_BACKOFF_SECONDS = float(os.environ.get("PORTAL_KPI_HTTP_BACKOFF_SECONDS", "1"))
 
 
 class ConfigError(RuntimeError):

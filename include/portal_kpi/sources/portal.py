@@ -17,7 +17,15 @@ from typing import Any
 
 import requests
 
-from portal_kpi.config import CONN_PORTAL, PAGE_LIMIT, ConnInfo, get_connection, http_base_url
+from portal_kpi.config import (
+    CONN_PORTAL,
+    HTTP_ATTEMPTS,
+    HTTP_BACKOFF_SECONDS,
+    PAGE_LIMIT,
+    ConnInfo,
+    get_connection,
+    http_base_url,
+)
 from portal_kpi.dates import format_ts
 
 log = logging.getLogger(__name__)
@@ -39,8 +47,8 @@ class Page:
 
 @dataclass
 class RetryPolicy:
-    attempts: int = 6
-    backoff_seconds: float = 1.0
+    attempts: int = HTTP_ATTEMPTS
+    backoff_seconds: float = HTTP_BACKOFF_SECONDS
     max_backoff_seconds: float = 60.0
     max_retry_after_seconds: float = 300.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)

@@ -1,0 +1,131 @@
+"""DAG policy (every DAG file) and end-to-end runs of portal_daily through dag.test()."""
+
+from __future__ import annotations
+
+import ast
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+ALLOWED_TOP_LEVEL = {
+    "__future__",
+    "datetime",
+    "typing",
+    "zoneinfo",
+    "airflow.sdk",
+    "portal_kpi.config",
+}
+
+
+@pytest.fixture(scope="module")
+def dagbag() -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_dag_files_import_cleanly(dagbag: Any) -> None:
+    assert dagbag.import_errors == {}
+    assert {"portal_daily"} <= set(dagbag.dag_ids)
+
+
+@pytest.mark.parametrize("path", sorted(DAGS.glob("*.py")), ids=lambda p: p.name)
+def test_dag_files_are_thin(path: Path) -> None:
+    """Only light imports at module level; heavy work is imported inside tasks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            assert node.module in ALLOWED_TOP_LEVEL, f"{path.name}: top-level import {node.module}"
+        elif isinstance(node, ast.Import):
+            names = {a.name for a in node.names}
+            assert names <= ALLOWED_TOP_LEVEL, f"{path.name}: top-level import {names}"
+    source = path.read_text(encoding="utf-8")
+    assert "Variable.get" not in source
+
+
+def test_every_dag_follows_policy(dagbag: Any) -> None:
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.tags, dag_id
+        assert dag.doc_md and len(dag.doc_md) > 100, dag_id
+        assert not dag.catchup, dag_id
+        for task in dag.tasks:
+            assert task.retries >= 2, (dag_id, task.task_id)
+            assert task.owner == "data-team", (dag_id, task.task_id)
+
+
+def test_portal_daily_covers_one_local_day(dagbag: Any) -> None:
+    from portal_kpi.dates import business_day, local_midnight_aware
+
+    dag = dagbag.dags["portal_daily"]
+    assert dag.timetable.expression == "0 0 * * *"
+    assert str(dag.timetable.timezone) in ("Asia/Ho_Chi_Minh", "Timezone('Asia/Ho_Chi_Minh')")
+    start = local_midnight_aware(date(2026, 11, 19))
+    assert business_day(start) == date(2026, 11, 19)
+    order = [t.task_id for t in dag.topological_sort()]
+    for before, after in [
+        ("migrate", "extract_catalogues"),
+        ("publish_catalogues", "extract_dossiers"),
+        ("validate_dossiers", "publish_dossiers"),
+        ("publish_dossiers", "compute_kpis"),
+    ]:
+        assert order.index(before) < order.index(after)
+
+
+def _snapshot(engine: Any) -> dict[str, list[Any]]:
+    queries = {
+        "core.dossier": "SELECT * FROM core.dossier ORDER BY dossier_code",
+        "core.dossier_version": "SELECT * FROM core.dossier_version ORDER BY 1, 2",
+        "core.agency": "SELECT * FROM core.agency ORDER BY 1, 5",
+        "core.procedure": "SELECT * FROM core.procedure ORDER BY 1, 9",
+        "raw.page": "SELECT batch_id, page_no, record_count, records FROM raw.page ORDER BY 1, 2",
+        "kpi.dossier_stats": "SELECT * FROM kpi.dossier_stats ORDER BY 1, 2, 4",
+        "kpi.kpi_value": "SELECT * FROM kpi.kpi_value ORDER BY 1, 2, 3, 4",
+        "quality.quarantine": "SELECT batch_id, seq, rules FROM quality.quarantine ORDER BY 1, 2",
+    }
+    with engine.connect() as conn:
+        return {name: conn.execute(text(q)).all() for name, q in queries.items()}
+
+
+@pytest.mark.e2e
+def test_backfill_through_dag_test_is_idempotent(
+    engine: Any, simulator: Any, airflow_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal_kpi.cli import run_days
+
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_DVC_PORTAL",
+        f"http://{simulator.client_id}:{simulator.client_secret}@{simulator.host}:{simulator.port}",
+    )
+    results = run_days("portal_daily", date(2026, 11, 17), date(2026, 11, 18))
+    assert [state for _, state, _ in results] == ["success", "success"]
+    first = _snapshot(engine)
+    truth = simulator.history.latest_versions(datetime(2026, 11, 19))
+    with engine.connect() as conn:
+        current = dict(
+            conn.execute(text("SELECT dossier_code, updated_at FROM core.dossier")).all()
+        )
+    for code, updated in current.items():
+        assert updated == datetime.strptime(truth[code]["NgayCapNhat"], "%Y%m%d%H%M%S")
+    changed = {c for c, r in truth.items() if r["NgayCapNhat"] >= "20261116000000"}
+    assert changed <= set(current)
+    assert first["kpi.dossier_stats"], "KPIs were computed"
+
+    run_days("portal_daily", date(2026, 11, 18), date(2026, 11, 18))  # rerun a day
+    assert _snapshot(engine) == first
+
+
+@pytest.mark.e2e
+def test_failing_task_fails_the_run_after_retries(
+    engine: Any, airflow_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal_kpi.cli import run_days
+
+    monkeypatch.setenv("AIRFLOW_CONN_DVC_PORTAL", "http://portal-kpi:x@127.0.0.1:9")
+    with pytest.raises(SystemExit, match="failed for 2026-11-17"):
+        run_days("portal_daily", date(2026, 11, 17), date(2026, 11, 17))
+    assert os.environ["AIRFLOW_CONN_DVC_PORTAL"].endswith(":9")
