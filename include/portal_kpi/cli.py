@@ -145,6 +145,25 @@ def cmd_stop_embedded(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_dictionary(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from portal_kpi.db import make_engine, migrate
+    from portal_kpi.dictionary import render
+    from portal_kpi.runtime import ensure_warehouse
+
+    ensure_warehouse()
+    engine = make_engine()
+    try:
+        migrate(engine)
+        text = render(engine)
+    finally:
+        engine.dispose()
+    Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal-kpi", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -182,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     af = sub.add_parser("airflow", help="airflow standalone on this project (UI, scheduler)")
     af.set_defaults(func=cmd_airflow)
+
+    dd = sub.add_parser("data-dictionary", help="write the kpi schema's data dictionary")
+    dd.add_argument("--out", default="docs/data-dictionary.md")
+    dd.set_defaults(func=cmd_data_dictionary)
 
     st = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL in .local/pg")
     st.set_defaults(func=cmd_stop_embedded)

@@ -68,8 +68,15 @@ def post(sim: DvcqgSimHandle, path: str, body: dict[str, Any]) -> requests.Respo
 
 
 def month_body(**extra: Any) -> dict[str, Any]:
-    return {"rootDepartmentId": SIM_ROOT_DEPARTMENT_ID, "currentPage": 1, "pageSize": 200,
-            "timeType": "month", "year": 2026, "month": 8, **extra}  # fmt: skip
+    return {
+        "rootDepartmentId": SIM_ROOT_DEPARTMENT_ID,
+        "currentPage": 1,
+        "pageSize": 200,
+        "timeType": "month",
+        "year": 2026,
+        "month": 8,
+        **extra,
+    }
 
 
 # ----------------------------------------------------------------------------- Phú Thọ
@@ -86,16 +93,27 @@ def test_real_captures_replayed_byte_for_byte(sim: DvcqgSimHandle) -> None:
         assert len(resp.content) == capture["bytes"]
         served += 1
     assert served == 8
-    body = {"rootDepartmentId": PHU_THO_ROOT, "currentPage": 1, "pageSize": 200,
-            "fromDate": "2026-08-01", "toDate": "2026-08-31"}  # fmt: skip
+    body = {
+        "rootDepartmentId": PHU_THO_ROOT,
+        "currentPage": 1,
+        "pageSize": 200,
+        "fromDate": "2026-08-01",
+        "toDate": "2026-08-31",
+    }
     resp = post(sim, "evaluation/handling-satisfaction", body)
     expected = (FIXTURES / "handling-satisfaction/month-all-recaptured-20260928.json").read_bytes()
     assert resp.status_code == 201 and resp.content == expected
 
 
 def test_uncaptured_phu_tho_period_is_404(sim: DvcqgSimHandle) -> None:
-    body = {"rootDepartmentId": PHU_THO_ROOT, "currentPage": 1, "pageSize": 200,
-            "timeType": "month", "year": 2026, "month": 7}  # fmt: skip
+    body = {
+        "rootDepartmentId": PHU_THO_ROOT,
+        "currentPage": 1,
+        "pageSize": 200,
+        "timeType": "month",
+        "year": 2026,
+        "month": 7,
+    }
     resp = post(sim, "evaluation/dvc-progress-tree", body)
     assert resp.status_code == 404 and resp.json()["code"] == "NOT_CAPTURED"
 
@@ -228,16 +246,26 @@ def test_periods_of_a_monthly_run() -> None:
     sept = periods_for_month(2026, 9)
     assert [p.key for p in sept] == ["month:2026-09", "quarter:2026-Q3", "year:2026"]
     assert sept[1].body("dvc-progress-tree") == {"timeType": "quarter", "year": 2026, "quarter": 3}
-    assert sept[2].body("handling-satisfaction") == {"fromDate": "2026-01-01",
-                                                      "toDate": "2026-09-30"}  # fmt: skip
+    assert sept[2].body("handling-satisfaction") == {
+        "fromDate": "2026-01-01",
+        "toDate": "2026-09-30",
+    }
 
 
 # ----------------------------------------------------------------------------- reconcile
 STATS_COLUMNS = (
-    "received_total", "received_online", "received_offline", "carried_over", "resolved_total",
-    "resolved_early", "resolved_on_time", "resolved_late", "in_progress_total",
-    "in_progress_within_deadline", "in_progress_overdue",
-)  # fmt: skip
+    "received_total",
+    "received_online",
+    "received_offline",
+    "carried_over",
+    "resolved_total",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress_total",
+    "in_progress_within_deadline",
+    "in_progress_overdue",
+)
 
 
 def insert_local_month(engine: Engine, month: date, last: date) -> None:
@@ -263,8 +291,11 @@ def insert_local_month(engine: Engine, month: date, last: date) -> None:
 def test_month_end_to_end_with_known_differences(
     sim: DvcqgSimHandle, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    extra = {"root_department_id": SIM_ROOT_DEPARTMENT_ID, "province_code": "H48",
-             "pause_seconds": 0}  # fmt: skip
+    extra = {
+        "root_department_id": SIM_ROOT_DEPARTMENT_ID,
+        "province_code": "H48",
+        "pause_seconds": 0,
+    }
     monkeypatch.setenv(
         "AIRFLOW_CONN_DVCQG_REPORTING",
         json.dumps(
@@ -328,8 +359,10 @@ def test_month_end_to_end_with_known_differences(
             assert row.reason_code is None and row.diff_ratio == 0, code
     assert rows["H48"].is_total and rows["H48"].diff_online_share is not None
     over = [r for r in rows.values() if r.exceeds_tolerance]
-    assert over and all(abs(r.diff_ratio or 0) > Decimal("0.02") or
-                        abs(r.diff_online_share or 0) > Decimal("0.02") for r in over)  # fmt: skip
+    assert over and all(
+        abs(r.diff_ratio or 0) > Decimal("0.02") or abs(r.diff_online_share or 0) > Decimal("0.02")
+        for r in over
+    )
 
     with engine.connect() as conn:
         recipients = conn.execute(text("SELECT count(*) FROM ops.recipient WHERE active")).scalar()
@@ -343,3 +376,24 @@ def test_month_end_to_end_with_known_differences(
     # A rerun replaces every keyed row and queues nothing twice.
     again = official.reconcile_month(interval_start.replace(tzinfo=UTC), SIM_ROOT_DEPARTMENT_ID)
     assert again["alerts_queued"] == 0 and again["rows"] == len(rows)
+
+
+def test_main_simulator_serves_the_reporting_api(simulator: Any) -> None:
+    """The portal simulator routes /api/v1/reporting/* to the national-portal simulation."""
+    payload = {
+        "timeType": "month",
+        "year": 2026,
+        "month": 8,
+        "currentPage": 1,
+        "pageSize": 100,
+        "rootDepartmentId": "019d2be3-6a88-732b-8b17-b68020c8553a",
+    }
+    answer = requests.post(
+        f"{simulator.url}/api/v1/reporting/evaluation/dvc-progress-tree", json=payload, timeout=30
+    )
+    assert answer.status_code == 201
+    expected = (FIXTURES / "dvc-progress-tree" / "month-all.json").read_bytes()
+    assert answer.content == expected
+    assert (
+        requests.get(f"{simulator.url}/api/v1/reporting/formalities", timeout=10).status_code == 405
+    )

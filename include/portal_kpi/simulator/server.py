@@ -3,7 +3,9 @@
 Endpoints: ``POST /oauth/token``; ``GET /api/v1/agencies``, ``/api/v1/procedures``,
 ``/api/v1/dossiers?updated_from&updated_to``, ``/api/v1/dossiers/open?as_of`` (Bearer token,
 keyset paging with ``limit`` and ``cursor``); test hooks ``POST /_sim/faults`` (JSON body
-sets :class:`Faults` fields) and ``GET /_sim/health`` (no auth, no faults).
+sets :class:`Faults` fields) and ``GET /_sim/health`` (no auth, no faults). The national
+portal's reporting API, ``POST /api/v1/reporting/evaluation/{group}`` and
+``/api/v1/reporting/formalities`` (contract §2), is served by :mod:`.dvcqg`.
 """
 
 from __future__ import annotations
@@ -166,6 +168,28 @@ class _Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             self.state.requests.append((self._method, self.path, status))
 
+    def _reporting(self, method: str, path: str, body: bytes) -> None:
+        """The national portal's reporting API (contract §2), public like the real one."""
+        if method != "POST":
+            raise _ApiError(405, "use POST")
+        from portal_kpi.simulator.dvcqg import dvcqg_response
+
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError as exc:
+            raise _ApiError(400, "body must be a JSON object") from exc
+        history = self.state.history
+        status, out = dvcqg_response(
+            path, payload, today=history.config.today, province_history=history
+        )
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)  # exact bytes (the real captures are replayed byte for byte)
+        with self.state.lock:
+            self.state.requests.append((method, self.path, status))
+
     def _handle(self, method: str) -> None:
         self._method = method
         body = self._body()
@@ -196,7 +220,9 @@ class _Handler(BaseHTTPRequestHandler):
                 if status:
                     self._send(status, {"error": HTTPStatus(status).phrase})
                     return
-            if path == "/oauth/token":
+            if path.startswith("/api/v1/reporting/"):
+                self._reporting(method, path, body)
+            elif path == "/oauth/token":
                 if method != "POST":
                     raise _ApiError(405, "use POST")
                 self._token(body)
