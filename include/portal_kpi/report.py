@@ -1,17 +1,42 @@
-"""What the warehouse holds, for people: rows per table and day, and where to look next."""
+"""What the warehouse holds, for people: rows per table and day, the province's KPIs
+against target, the agencies furthest below target, and where to look next."""
 
 from __future__ import annotations
 
-from typing import TextIO
+from decimal import Decimal
+from typing import Any, TextIO
 
 from sqlalchemy import text
 
-from portal_kpi.db import make_engine
+from portal_kpi.config import PROVINCE_CODE
+from portal_kpi.db import make_engine, run_sql
 
 TABLES = (
-    "raw.batch", "raw.page", "core.agency", "core.procedure", "core.dossier_version",
-    "core.dossier", "core.calendar_day",
-)  # fmt: skip
+    "raw.batch",
+    "raw.page",
+    "core.agency",
+    "core.procedure",
+    "core.dossier_version",
+    "core.dossier",
+    "core.calendar_day",
+    "quality.validation_run",
+    "quality.quarantine",
+    "kpi.dossier_stats",
+    "kpi.kpi_value",
+)
+RATIOS = {"online_share", "online_share_all", "full_online_share", "on_time_rate"}
+
+
+def _fmt(kpi: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if kpi in RATIOS or kpi.endswith("_share"):
+        return f"{Decimal(value) * 100:.1f} %"
+    return f"{int(value):,}"
+
+
+def _verdict(meets: bool | None) -> str:
+    return {True: "đạt / meets", False: "KHÔNG ĐẠT / below", None: "—"}[meets]
 
 
 def print_report(out: TextIO, days: int = 14) -> None:
@@ -39,9 +64,33 @@ def print_report(out: TextIO, days: int = 14) -> None:
                 )
             wm = conn.execute(text("SELECT max(business_day) FROM core.load_day")).scalar()
             out.write(f"\nWatermark (latest local day loaded): {wm}\n")
+            kpis = run_sql(conn, "report/province_month.sql", province=PROVINCE_CODE).all()
+            if kpis:
+                out.write(
+                    f"\nProvince {PROVINCE_CODE}, month {kpis[0].period_start:%m/%Y}"
+                    f" (to {kpis[0].as_of}): KPIs against target\n"
+                )
+                for k in kpis:
+                    target = "" if k.target is None else f"{k.comparator} {_fmt(k.kpi, k.target)}"
+                    out.write(
+                        f"  {k.kpi:<24} {_fmt(k.kpi, k.value):>10}  {target:<10}"
+                        f" {_verdict(k.meets_target)}   ({k.numerator:,}/{k.denominator:,})\n"
+                    )
+            worst = run_sql(
+                conn, "report/worst_agencies.sql", province=PROVINCE_CODE, min_base=20
+            ).all()
+            if worst:
+                worst = sorted(worst, key=lambda w: w.shortfall, reverse=True)[:5]
+                out.write("\nFive agencies furthest below target (latest month)\n")
+                for w in worst:
+                    out.write(
+                        f"  {w.agency_code:<8} {(w.agency_name or '')[:38]:<38} {w.kpi:<14}"
+                        f" {_fmt(w.kpi, w.value):>8} (target {_fmt(w.kpi, w.target)})\n"
+                    )
         out.write(
-            "\nNext: query the warehouse (psql with the URL of AIRFLOW_CONN_WAREHOUSE), "
-            "read docs/ in the repository, or run `make airflow` for the Airflow UI.\n"
+            "\nNext: query the warehouse (the URL in AIRFLOW_CONN_WAREHOUSE; BI tools read the"
+            " kpi schema as bi_reader, see docs/data-dictionary.md), or run `make airflow` for"
+            " the Airflow UI.\n"
         )
     finally:
         engine.dispose()
