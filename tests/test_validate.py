@@ -255,3 +255,39 @@ def test_volume_check_waits_for_four_weeks(engine: Any) -> None:
     day = date(2026, 11, 20)
     _history(engine, day, [100, 120, 80])
     assert volume_anomaly(engine, day, 3.0, 1000) is None
+
+
+def test_volume_anomaly_reaches_the_alert_outbox(engine: Any) -> None:
+    from portal_kpi.extract import Batch
+    from portal_kpi.pipeline import check
+
+    seed_catalogues(engine)
+    day = date(2026, 11, 20)
+    _history(engine, day, [100, 120, 80, 110])
+    batch = stage(engine, "dossiers", [dossier(GOOD)])
+    _, anomaly = check(engine, [Batch(batch.batch_id, "dossiers", 1, 1)], day, Settings())
+    assert anomaly is not None and anomaly["kind"] == "volume"
+    check(engine, [Batch(batch.batch_id, "dossiers", 1, 1)], day, Settings())  # rerun
+    with engine.connect() as conn:
+        kinds = conn.execute(text("SELECT kind, count(*) FROM ops.outbox GROUP BY 1")).all()
+        event = conn.execute(text("SELECT kind FROM quality.dq_event")).scalar()
+    assert dict(kinds) == {"data_quality": 2}  # once per seeded recipient, not per run
+    assert event == "volume"
+
+
+def test_data_docs_are_written(engine: Any, tmp_path: Any) -> None:
+    seed_catalogues(engine)
+    batch = stage(engine, "dossiers", [dossier(GOOD), dossier(BAD, KenhThucHien="7")])
+    outcome = validate_batch(
+        engine, batch, date(2026, 11, 20), Settings(max_rejected_share=1.0, data_docs_dir=tmp_path)
+    )
+    assert outcome.data_docs is not None
+    index = tmp_path / "index.html"
+    assert index.exists()
+    pages = list(tmp_path.rglob("*.html"))
+    assert any("dossier_contract" in p.read_text(encoding="utf-8") for p in pages)
+    with engine.connect() as conn:
+        docs = conn.execute(
+            text("SELECT data_docs FROM quality.validation_run WHERE suite = 'dossier_contract'")
+        ).scalar()
+    assert docs == str(index)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from portal_kpi.alerts import enqueue
 from portal_kpi.calendar import ensure_calendar
 from portal_kpi.extract import Batch, extract_catalogues, extract_dossiers
 from portal_kpi.kpi import KpiRun, compute
@@ -60,9 +61,35 @@ def check(
         if anomaly:
             record_dq_event(engine, day, anomaly)
             log.warning("data-quality alert: %s", anomaly)
+            queue_dq_alert(engine, day, anomaly)
             if settings.stop_on_volume_anomaly:
                 raise VolumeAnomalyError(f"volume anomaly, publishing stopped: {anomaly}")
     return outcomes, anomaly
+
+
+def queue_dq_alert(engine: Engine, day: date, anomaly: dict[str, Any]) -> None:
+    """A volume anomaly reaches people through the alert channels (once per day and kind)."""
+    if anomaly["kind"] == "no_changes_on_working_day":
+        subject = f"[portal-kpi] Không có thay đổi hồ sơ ngày {day:%d/%m/%Y}"
+        english = f"No dossier changes on working day {day}."
+    else:
+        subject = f"[portal-kpi] Khối lượng hồ sơ bất thường ngày {day:%d/%m/%Y}"
+        english = (
+            f"Unusual volume on {day}: {anomaly['versions']:,} changes against a median of "
+            f"{anomaly['median_same_weekday_4w']:,} on the same weekday of the last four weeks."
+        )
+    body = (
+        f"Cổng dịch vụ công báo số thay đổi hồ sơ bất thường ngày {day:%d/%m/%Y}: "
+        f"{anomaly['versions']:,} phiên bản.\n{english}\nSee quality.dq_event."
+    )
+    enqueue(
+        engine,
+        kind="data_quality",
+        dedupe_key=f"{day}:{anomaly['kind']}",
+        subject=subject,
+        body=body,
+        detail=anomaly,
+    )
 
 
 def publish(engine: Engine, batches: list[Batch], day: date | None = None) -> None:
