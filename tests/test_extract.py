@@ -133,3 +133,22 @@ def test_extract_stages_pages_and_keeps_no_personal_data(
         assert rec["SoDienThoai"] not in raw
         assert rec["TrichYeuHoSo"] not in raw
     assert HASHER.hash(feed[0]["ChuHoSo"]) in raw
+
+
+def test_malformed_record_is_quarantined_and_the_rest_published(
+    engine: Any, simulator: Any, client: PortalClient
+) -> None:
+    from portal_kpi.pipeline import run_day
+    from portal_kpi.validate import Settings
+
+    day = date(2026, 11, 19)
+    victim = next(r for r in simulator.history.feed(*WINDOW) if r["NgayTiepNhan"])["MaHoSo"]
+    simulator.faults.malformed_mahoso = victim
+    result = run_day(engine, client, HASHER, day, Settings())
+    assert result.kpi is not None
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT record_key, rules FROM quality.quarantine")).all()
+        published = conn.execute(text("SELECT count(*) FROM core.dossier")).scalar()
+    assert {r.record_key for r in rows} == {victim}
+    assert all("date_format:NgayTiepNhan" in r.rules for r in rows)
+    assert published > 100
