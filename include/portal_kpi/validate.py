@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, text
 
 from portal_kpi.db import run_sql, sql
-from portal_kpi.extract import AGENCY_FIELDS, DOSSIER_FIELDS, PROCEDURE_FIELDS, Batch
+from portal_kpi.extract import AGENCY_FIELDS, PROCEDURE_FIELDS, Batch
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,66 +119,114 @@ def _add_date_columns(frame: pd.DataFrame, col: str, fmt: str, shape: str) -> No
     frame[f"{col}__real"] = ~(shaped & parsed.isna())
 
 
+def _failing_fields(masks: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+    """Per row, the comma-joined names whose mask is true (None when none is)."""
+    import numpy as np
+    import pandas as pd
+
+    names = list(masks)
+    matrix = np.column_stack([m.fillna(False).to_numpy(dtype=bool) for m in masks.values()])
+    out = np.full(len(index), None, dtype=object)
+    for row in np.flatnonzero(matrix.any(axis=1)):
+        out[row] = ",".join(names[j] for j in np.flatnonzero(matrix[row]))
+    return pd.Series(out, index=index, dtype=object)
+
+
 def dossier_frame(
-    rows: list[dict[str, Any]],
+    raw: pd.DataFrame,
     agencies: list[tuple[str, date, date | None]],
     procedure_codes: set[str],
     window_from: datetime | None,
     window_to: datetime,
 ) -> pd.DataFrame:
-    """Staged dossier rows plus the derived columns the row-level rules look at (the
-    suite itself stays the same for every batch, so GX builds it once per process)."""
+    """The columns the dossier rules look at, one row per distinct staged record.
+
+    Rules that span several fields (required fields, code sets, each date rule, date
+    order) get one derived column naming the fields that break them, so the suite stays
+    small and the same for every batch (GX builds it once per process)."""
     import pandas as pd
 
-    frame = _frame(rows, DOSSIER_FIELDS)
     # Exact copies of one version (a listing may repeat a record across pages) are one row.
-    frame = frame.drop_duplicates(subset=list(DOSSIER_FIELDS), keep="first")
+    raw = raw.drop_duplicates(subset=["digest"], keep="first")
+    idx = raw.index
+    out = raw[["seq", "MaHoSo", "NgayCapNhat"]].copy()
+    out["missing_required"] = _failing_fields({c: raw[c].isna() for c in REQUIRED}, idx)
+    out["bad_code"] = _failing_fields(
+        {c: raw[c].notna() & ~raw[c].isin(v) for c, v in CODE_SETS.items()}, idx
+    )
+    ts: dict[str, pd.Series] = {}
+    shaped: dict[str, pd.Series] = {}
     for col in DOSSIER_DATES:
-        _add_date_columns(frame, col, TS_FORMAT, r"\d{14}")
-    for col in EVENT_DATES:
-        ts = frame[f"{col}__ts"]
-        frame[f"{col}__by_window_end"] = ts.isna() | (ts < window_to)
-    updated = frame["NgayCapNhat__ts"]
+        ts[col] = pd.to_datetime(raw[col], format=TS_FORMAT, errors="coerce")
+        shaped[col] = raw[f"{col}__shaped"].astype(bool)
+    out["bad_date_format"] = _failing_fields(
+        {c: raw[c].notna() & ~shaped[c] for c in DOSSIER_DATES}, idx
+    )
+    out["bad_date_valid"] = _failing_fields(
+        {c: shaped[c] & ts[c].isna() for c in DOSSIER_DATES}, idx
+    )
+    out["bad_date_before_2000"] = _failing_fields({c: ts[c] < EARLIEST for c in DOSSIER_DATES}, idx)
+    out["bad_date_after_window"] = _failing_fields(
+        {c: ts[c] >= window_to for c in EVENT_DATES}, idx
+    )
+    order = {
+        "NgayNopHoSo<=NgayTiepNhan": ts["NgayNopHoSo"] > ts["NgayTiepNhan"],
+        "NgayTiepNhan<=NgayKetThucXuLy": ts["NgayTiepNhan"] > ts["NgayKetThucXuLy"],
+        "NgayTiepNhan<=NgayHenTra": ts["NgayTiepNhan"] > ts["NgayHenTra"],
+    }
+    out["bad_order"] = _failing_fields(order, idx)
+    updated = ts["NgayCapNhat"]
     in_window = updated.isna() | (updated < window_to)
     if window_from is not None:
         in_window &= updated.isna() | (updated >= window_from)
-    frame["updated_in_window"] = in_window
-    status = frame["TrangThaiHoSo"]
-    frame["closed_has_end"] = ~(status.isin(["7", "9", "10"]) & frame["NgayKetThucXuLy"].isna())
-    frame["received_has_date"] = ~(status.isin(RECEIVED_STATUSES) & frame["NgayTiepNhan"].isna())
-    frame["lists_are_lists"] = [
-        _is_list_text(a) and _is_list_text(b)
-        for a, b in zip(frame["DanhSachHoSoBoSung"], frame["DanhSachXinLoi"], strict=True)
-    ]
-    national = frame["MaTTHC"].str.extract(r"^(\d\.\d{6})", expand=False)
-    frame["procedure_in_catalogue"] = national.isin(procedure_codes) | frame["MaTTHC"].isna()
-    day = frame["NgayCapNhat__ts"].dt.normalize()
-    valid = pd.Series(False, index=frame.index)
-    by_code: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
-    for code, start, end in agencies:
-        by_code[code].append((start, end))
-    for idx, code, when in zip(frame.index, frame["MaDonVi"], day, strict=True):
-        if code is None or pd.isna(when):
-            valid[idx] = True  # other rules name these rows
-            continue
-        d = when.date()
-        valid[idx] = any(s <= d and (e is None or d <= e) for s, e in by_code.get(code, ()))
-    frame["agency_in_catalogue"] = valid
-    return frame
+    out["updated_in_window"] = in_window
+    status = raw["TrangThaiHoSo"]
+    out["closed_has_end"] = ~(status.isin(["7", "9", "10"]) & raw["NgayKetThucXuLy"].isna())
+    out["received_has_date"] = ~(status.isin(RECEIVED_STATUSES) & raw["NgayTiepNhan"].isna())
+    out["lists_are_lists"] = raw["lists_are_lists"].astype(bool)
+    national = raw["MaTTHC__national"]
+    out["procedure_in_catalogue"] = national.isin(procedure_codes) | raw["MaTTHC"].isna()
+    out["agency_in_catalogue"] = _agency_valid(raw["MaDonVi"], updated, agencies)
+    return out
 
 
-def _is_list_text(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, list):
-        return True
-    try:
-        return isinstance(json.loads(value), list)
-    except (TypeError, ValueError):
-        return False
+def _list_text(column: pd.Series) -> pd.Series:
+    """A staged JSON value that is an array (or absent)."""
+    return column.isna() | column.astype("string").str.lstrip().str.startswith("[").fillna(False)
+
+
+def _agency_valid(
+    codes: pd.Series, updated: pd.Series, agencies: list[tuple[str, date, date | None]]
+) -> pd.Series:
+    """MaDonVi valid in the agency catalogue on the local day of NgayCapNhat (rows
+    without either are named by other rules)."""
+    import pandas as pd
+
+    keys = pd.DataFrame({"code": codes, "day": updated.dt.normalize()}, index=codes.index)
+    keys["row"] = range(len(keys))
+    catalogue = pd.DataFrame(agencies, columns=["code", "start", "end"])
+    catalogue["start"] = pd.to_datetime(catalogue["start"])
+    catalogue["end"] = pd.to_datetime(catalogue["end"]).fillna(pd.Timestamp.max)
+    joined = keys.merge(catalogue, on="code", how="inner")
+    hit = joined[(joined["start"] <= joined["day"]) & (joined["day"] <= joined["end"])]["row"]
+    valid = pd.Series(False, index=codes.index)
+    valid.iloc[sorted(set(hit))] = True
+    return valid | codes.isna() | keys["day"].isna()
 
 
 # --------------------------------------------------------------------------- suites
+# A rule whose derived column names fields expands to one rule per field ("family:field").
+EXPANDED = {
+    "required": "missing_required",
+    "code_set": "bad_code",
+    "date_format": "bad_date_format",
+    "date_valid": "bad_date_valid",
+    "date_not_before_2000": "bad_date_before_2000",
+    "date_not_after_window": "bad_date_after_window",
+    "order": "bad_order",
+}
+
+
 def dossier_expectations() -> list[Any]:
     import great_expectations.expectations as gxe
 
@@ -188,65 +236,19 @@ def dossier_expectations() -> list[Any]:
         expectation.meta = {"rule": rule}
         rules.append(expectation)
 
-    for col in REQUIRED:
-        add(f"required:{col}", gxe.ExpectColumnValuesToNotBeNull(column=col))
-    for col, values in CODE_SETS.items():
-        add(f"code_set:{col}", gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(values)))
-    for col in DOSSIER_DATES:
-        add(f"date_format:{col}", gxe.ExpectColumnValuesToMatchRegex(column=col, regex=r"^\d{14}$"))
-        add(
-            f"date_valid:{col}",
-            gxe.ExpectColumnValuesToBeInSet(column=f"{col}__real", value_set=[True]),
-        )
-        add(
-            f"date_not_before_2000:{col}",
-            gxe.ExpectColumnValuesToBeBetween(column=f"{col}__ts", min_value=EARLIEST),
-        )
-    for col in EVENT_DATES:
-        add(
-            f"date_not_after_window:{col}",
-            gxe.ExpectColumnValuesToBeInSet(column=f"{col}__by_window_end", value_set=[True]),
-        )
-    add(
-        "updated_in_window",
-        gxe.ExpectColumnValuesToBeInSet(column="updated_in_window", value_set=[True]),
-    )
-    for later, earlier, rule in (
-        ("NgayTiepNhan", "NgayNopHoSo", "order:NgayNopHoSo<=NgayTiepNhan"),
-        ("NgayKetThucXuLy", "NgayTiepNhan", "order:NgayTiepNhan<=NgayKetThucXuLy"),
-        ("NgayHenTra", "NgayTiepNhan", "order:NgayTiepNhan<=NgayHenTra"),
+    for family, column in EXPANDED.items():
+        add(family, gxe.ExpectColumnValuesToBeNull(column=column))
+    for rule, column in (
+        ("updated_in_window", "updated_in_window"),
+        ("closed_has_NgayKetThucXuLy", "closed_has_end"),
+        ("received_has_NgayTiepNhan", "received_has_date"),
+        ("lists_are_arrays", "lists_are_lists"),
+        ("agency_in_catalogue", "agency_in_catalogue"),
+        ("procedure_in_catalogue", "procedure_in_catalogue"),
     ):
-        add(
-            rule,
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=f"{later}__ts",
-                column_B=f"{earlier}__ts",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            ),
-        )
-    add(
-        "closed_has_NgayKetThucXuLy",
-        gxe.ExpectColumnValuesToBeInSet(column="closed_has_end", value_set=[True]),
-    )
-    add(
-        "received_has_NgayTiepNhan",
-        gxe.ExpectColumnValuesToBeInSet(column="received_has_date", value_set=[True]),
-    )
-    add(
-        "lists_are_arrays",
-        gxe.ExpectColumnValuesToBeInSet(column="lists_are_lists", value_set=[True]),
-    )
+        add(rule, gxe.ExpectColumnValuesToBeInSet(column=column, value_set=[True]))
     add(
         "unique_version", gxe.ExpectCompoundColumnsToBeUnique(column_list=["MaHoSo", "NgayCapNhat"])
-    )
-    add(
-        "agency_in_catalogue",
-        gxe.ExpectColumnValuesToBeInSet(column="agency_in_catalogue", value_set=[True]),
-    )
-    add(
-        "procedure_in_catalogue",
-        gxe.ExpectColumnValuesToBeInSet(column="procedure_in_catalogue", value_set=[True]),
     )
     return rules
 
@@ -322,7 +324,7 @@ def catalogue_frame(rows: list[dict[str, Any]], kind: str) -> pd.DataFrame:
     for col in ("HieuLucTu", "HieuLucDen"):
         _add_date_columns(frame, col, DAY_FORMAT, r"\d{8}")
     if kind == "procedures":
-        frame["lists_are_lists"] = [_is_list_text(v) for v in frame["CoQuanThucHien"]]
+        frame["lists_are_lists"] = _list_text(frame["CoQuanThucHien"])
     return frame
 
 
@@ -372,9 +374,18 @@ def run_expectations(
         if res.success:
             continue
         seqs = {int(item["seq"]) for item in res.result.get("unexpected_index_list") or []}
-        failures[rule] = len(seqs)
+        column = EXPANDED.get(rule) if suite_name == "dossier_contract" else None
+        if column is None:
+            failures[rule] = len(seqs)
+            for seq in seqs:
+                broken[seq].append(rule)
+            continue
+        named = dict(zip(frame["seq"], frame[column], strict=True))
         for seq in seqs:
-            broken[seq].append(rule)
+            for field_name in str(named[seq]).split(","):
+                full = f"{rule}:{field_name}"
+                failures[full] = failures.get(full, 0) + 1
+                broken[seq].append(full)
     docs = _write_data_docs(ctx, result, data_docs_dir) if data_docs_dir else None
     return dict(broken), failures, docs
 
@@ -424,6 +435,15 @@ def _staged_rows(
         return [dict(r._mapping) for r in result]
 
 
+def staged_dossiers(engine: Engine, batch_id: str) -> pd.DataFrame:
+    """A staged dossier batch as a frame (see ``quality/staged_dossiers.sql``)."""
+    import pandas as pd
+
+    with engine.connect() as conn:
+        result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
 def _catalogues(engine: Engine) -> tuple[list[tuple[str, date, date | None]], set[str]]:
     with engine.connect() as conn:
         agencies: list[tuple[str, date, date | None]] = [
@@ -443,6 +463,66 @@ def _window(engine: Engine, batch_id: str) -> tuple[datetime | None, datetime]:
     return row.window_from, row.window_to
 
 
+def _staged_batch(
+    engine: Engine, batch: Batch
+) -> tuple[str, str, pd.DataFrame, list[Any], dict[int, dict[str, Any]]]:
+    """(staging table, entity, frame for GX, expectations, records by seq) of a batch."""
+    if batch.source in ("agencies", "procedures"):
+        table = "staging.agency" if batch.source == "agencies" else "staging.procedure"
+        fields = AGENCY_FIELDS if batch.source == "agencies" else PROCEDURE_FIELDS
+        rows = _staged_rows(engine, table, fields, batch.batch_id)
+        entity = "agency" if batch.source == "agencies" else "procedure"
+        records = {r["seq"]: r for r in rows}
+        return (
+            table,
+            entity,
+            catalogue_frame(rows, batch.source),
+            catalogue_expectations(batch.source),
+            records,
+        )
+    staged = staged_dossiers(engine, batch.batch_id)
+    agencies, codes = _catalogues(engine)
+    window_from, window_to = _window(engine, batch.batch_id)
+    if batch.source == "dossiers_open":
+        window_to = window_to + timedelta(seconds=1)
+    frame = dossier_frame(staged, agencies, codes, window_from, window_to)
+    records = _Records(engine, batch.batch_id, staged["seq"].tolist())
+    return "staging.dossier", "dossier", frame, dossier_expectations(), records
+
+
+class _Records(dict[int, dict[str, Any]]):
+    """Staged records by seq, fetched only for the rows that fail (quarantine needs the
+    few failing ones, not all 30,000)."""
+
+    def __init__(self, engine: Engine, batch_id: str, seqs: list[int]) -> None:
+        super().__init__()
+        self._engine, self._batch_id, self._count = engine, batch_id, len(seqs)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def fetch(self, seqs: list[int]) -> None:
+        with self._engine.connect() as conn:
+            rows = run_sql(conn, "quality/staged_records.sql", b=self._batch_id, seqs=seqs)
+            for row in rows.mappings():
+                self[int(row["seq"])] = dict(row)
+
+
+SUITES = {
+    "agency": "agencies_contract",
+    "procedure": "procedures_contract",
+    "dossier": "dossier_contract",
+}
+KEYS = {
+    "agency": ("MaDonVi", "HieuLucTu"),
+    "procedure": ("MaTTHC", "HieuLucTu"),
+    "dossier": ("MaHoSo", "NgayCapNhat"),
+}
+
+
 def validate_batch(
     engine: Engine, batch: Batch, business_day: date, settings: Settings | None = None
 ) -> Outcome:
@@ -452,31 +532,10 @@ def validate_batch(
     the threshold, so nothing of the batch is published.
     """
     settings = settings or Settings.from_env()
-    fields: tuple[str, ...]
-    if batch.source in ("agencies", "procedures"):
-        table = "staging.agency" if batch.source == "agencies" else "staging.procedure"
-        fields = AGENCY_FIELDS if batch.source == "agencies" else PROCEDURE_FIELDS
-        rows = _staged_rows(engine, table, fields, batch.batch_id)
-        frame = catalogue_frame(rows, batch.source)
-        expectations = catalogue_expectations(batch.source)
-        suite, key_field, version_field = f"{batch.source}_contract", fields[0], "HieuLucTu"
-        entity = "agency" if batch.source == "agencies" else "procedure"
-    else:
-        table, fields = "staging.dossier", DOSSIER_FIELDS
-        rows = _staged_rows(engine, table, fields, batch.batch_id)
-        agencies, codes = _catalogues(engine)
-        window_from, window_to = _window(engine, batch.batch_id)
-        if batch.source == "dossiers_open":
-            window_to = window_to + timedelta(seconds=1)
-        frame = dossier_frame(rows, agencies, codes, window_from, window_to)
-        expectations = dossier_expectations()
-        suite, entity, key_field, version_field = (
-            "dossier_contract",
-            "dossier",
-            "MaHoSo",
-            "NgayCapNhat",
-        )
-    if rows:
+    table, entity, frame, expectations, records = _staged_batch(engine, batch)
+    suite = SUITES[entity]
+    key_field, version_field = KEYS[entity]
+    if records:
         broken, failures, docs = run_expectations(
             frame, expectations, suite, settings.data_docs_dir
         )
@@ -485,14 +544,13 @@ def validate_batch(
     outcome = Outcome(
         batch_id=batch.batch_id,
         suite=suite,
-        rows_in=len(rows),
+        rows_in=len(records),
         rows_quarantined=len(broken),
         expectations=len(expectations),
         failures=failures,
         rejected=broken,
         data_docs=docs,
     )
-    by_seq = {r["seq"]: r for r in rows}
     with engine.begin() as conn:
         reset = f"UPDATE {table} SET rejected = false WHERE batch_id = :b"  # noqa: S608
         conn.execute(text(reset), {"b": batch.batch_id})
@@ -500,10 +558,10 @@ def validate_batch(
             text("DELETE FROM quality.quarantine WHERE batch_id = :b"), {"b": batch.batch_id}
         )
         if broken:
-            conn.execute(
-                text(f"UPDATE {table} SET rejected = true WHERE batch_id = :b AND seq = ANY(:s)"),  # noqa: S608
-                {"b": batch.batch_id, "s": list(broken)},
-            )
+            if isinstance(records, _Records):
+                records.fetch(sorted(broken))
+            reject = f"UPDATE {table} SET rejected = true WHERE batch_id = :b AND seq = ANY(:s)"  # noqa: S608
+            conn.execute(text(reject), {"b": batch.batch_id, "s": list(broken)})
             conn.execute(
                 text(sql("quality/insert_quarantine.sql")),
                 [
@@ -511,14 +569,14 @@ def validate_batch(
                         "b": batch.batch_id,
                         "seq": seq,
                         "e": entity,
-                        "k": by_seq[seq].get(key_field),
-                        "v": by_seq[seq].get(version_field),
+                        "k": records[seq].get(key_field),
+                        "v": records[seq].get(version_field),
                         "rules": sorted(rules),
                         "reasons": json.dumps(
                             {r: _reason(r) for r in sorted(rules)}, ensure_ascii=False
                         ),
                         "record": json.dumps(
-                            _record_json(by_seq[seq]), ensure_ascii=False, default=str
+                            _record_json(records[seq]), ensure_ascii=False, default=str
                         ),
                         "cat": set(rules) <= CATALOGUE_RULES,
                     }
@@ -528,18 +586,16 @@ def validate_batch(
         run_sql(
             conn,
             "quality/record_validation_run.sql",
-            **{
-                "b": batch.batch_id,
-                "s": suite,
-                "d": business_day,
-                "n": len(expectations),
-                "i": outcome.rows_in,
-                "p": outcome.rows_published,
-                "q": outcome.rows_quarantined,
-                "f": json.dumps(failures),
-                "ok": not broken,
-                "docs": docs,
-            },
+            b=batch.batch_id,
+            s=suite,
+            d=business_day,
+            n=len(expectations),
+            i=outcome.rows_in,
+            p=outcome.rows_published,
+            q=outcome.rows_quarantined,
+            f=json.dumps(failures),
+            ok=not broken,
+            docs=docs,
         )
     log.info("%s", outcome.summary())
     share = outcome.rows_quarantined / outcome.rows_in if outcome.rows_in else 0.0

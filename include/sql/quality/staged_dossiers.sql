@@ -1,0 +1,40 @@
+-- A staged dossier batch for validation: only the fields the rules read (empty strings
+-- as NULL), a digest of the whole record to fold exact copies, and the row-shape facts
+-- PostgreSQL answers cheaply (digits-only dates, the national part of MaTTHC, whether
+-- the list fields are JSON arrays).
+SELECT
+    seq,
+    md5(concat_ws(chr(31), "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "MaDonVi",
+        "DonViXuLy", "KenhThucHien", "MucDo", "LoaiDoiTuong", "ChuHoSo", "SoGiayToChuHoSo",
+        "SoDienThoai", "Email", "NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy",
+        "NgayTra", "NgayTuChoi", "TrangThaiHoSo", "HinhThuc", "DuocThanhToanTrucTuyen",
+        "HoSoCoThanhPhanSoHoa", "DanhSachHoSoBoSung"::text, "DanhSachXinLoi"::text,
+        "NgayCapNhat")) AS digest,
+    nullif("MaHoSo", '') AS "MaHoSo",
+    nullif("NgayCapNhat", '') AS "NgayCapNhat",
+    nullif("MaTTHC", '') AS "MaTTHC",
+    nullif("MaDonVi", '') AS "MaDonVi",
+    nullif("TrangThaiHoSo", '') AS "TrangThaiHoSo",
+    nullif("KenhThucHien", '') AS "KenhThucHien",
+    nullif("MucDo", '') AS "MucDo",
+    nullif("LoaiDoiTuong", '') AS "LoaiDoiTuong",
+    nullif("HinhThuc", '') AS "HinhThuc",
+    nullif("NgayNopHoSo", '') AS "NgayNopHoSo",
+    nullif("NgayTiepNhan", '') AS "NgayTiepNhan",
+    nullif("NgayKetThucXuLy", '') AS "NgayKetThucXuLy",
+    nullif("NgayTra", '') AS "NgayTra",
+    nullif("NgayTuChoi", '') AS "NgayTuChoi",
+    nullif("NgayHenTra", '') AS "NgayHenTra",
+    coalesce("NgayNopHoSo" ~ '^[0-9]{14}$', false) AS "NgayNopHoSo__shaped",
+    coalesce("NgayTiepNhan" ~ '^[0-9]{14}$', false) AS "NgayTiepNhan__shaped",
+    coalesce("NgayKetThucXuLy" ~ '^[0-9]{14}$', false) AS "NgayKetThucXuLy__shaped",
+    coalesce("NgayTra" ~ '^[0-9]{14}$', false) AS "NgayTra__shaped",
+    coalesce("NgayTuChoi" ~ '^[0-9]{14}$', false) AS "NgayTuChoi__shaped",
+    coalesce("NgayCapNhat" ~ '^[0-9]{14}$', false) AS "NgayCapNhat__shaped",
+    coalesce("NgayHenTra" ~ '^[0-9]{14}$', false) AS "NgayHenTra__shaped",
+    substring("MaTTHC" FROM '^[0-9]\.[0-9]{6}') AS "MaTTHC__national",
+    coalesce(jsonb_typeof("DanhSachHoSoBoSung"), 'array') = 'array'
+        AND coalesce(jsonb_typeof("DanhSachXinLoi"), 'array') = 'array' AS lists_are_lists
+FROM staging.dossier
+WHERE batch_id = :b
+ORDER BY seq;
