@@ -14,9 +14,8 @@ from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from sqlalchemy import text  # noqa: E402
-
-from common import scratch_database, timer  # noqa: E402
+from common import scratch_database, timer
+from sqlalchemy import text
 
 FIRST = date(2025, 11, 20)
 LAST = date(2026, 11, 19)

@@ -13,7 +13,7 @@ from datetime import date
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import scratch_database, timer  # noqa: E402
+from common import scratch_database, timer
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 

@@ -11,6 +11,7 @@ from typing import Any
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from portal_kpi.config import DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_SECONDS, LOCAL_TZ
+from portal_kpi.monitoring import deadline_alert, on_task_failure
 
 DOC = """
 ### portal_daily — cổng dịch vụ công → kho dữ liệu (daily)
@@ -25,6 +26,13 @@ loads `/dossiers/open` once) → validate every batch with GX Core (failing rows
 * KPIs: `kpi.dossier_stats` (form 06 per day/month and agency, province = `H48`) and
   `kpi.kpi_value` (judged against `kpi.target`), restated incrementally; the form 06
   identities are checked on every restated row and a violation fails the run.
+* Early warning: `kpi.due_soon` / `kpi.apology_watch` for day D (dossiers due within two
+  working days, overdue, paused, apologies owed), one digest per agency with anything on them.
+* Alerts: KPI breaches against `kpi.target` open and close as state in `kpi.alert`, a daily
+  digest lists what is open, freshness is checked; messages go out through the `alerts_smtp`
+  and `alerts_webhook` connections to the recipients in `ops.recipient` (a missing connection
+  turns that channel off). A task's final failure sends one message; a Deadline Alert fires
+  when the run has not finished by 07:00 local (needs the triggerer).
 * Validation record: `quality.validation_run`; GX Data Docs HTML in `PORTAL_KPI_DATA_DOCS_DIR`
   when set (the path is in the validate task's log).
 
@@ -99,6 +107,20 @@ def compute_kpis(batches: list[dict[str, Any]]) -> dict[str, Any]:
     return steps.compute_kpis(batches)
 
 
+@task
+def refresh_due_soon(kpis: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
+    from portal_kpi import due_soon
+
+    return due_soon.refresh_step(data_interval_start)
+
+
+@task
+def send_alerts(due: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
+    from portal_kpi import monitoring
+
+    return monitoring.alert_step(data_interval_start)
+
+
 @dag(
     dag_id="portal_daily",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone=LOCAL_TZ),
@@ -107,7 +129,9 @@ def compute_kpis(batches: list[dict[str, Any]]) -> dict[str, Any]:
     max_active_runs=1,
     tags=["portal-kpi", "daily", "dvc"],
     doc_md=DOC,
+    deadline=deadline_alert(),  # 07:00 local on the morning after the day; needs the triggerer
     default_args={
+        "on_failure_callback": on_task_failure,  # once, on a task's final failure
         "retries": DEFAULT_RETRIES,
         "retry_delay": timedelta(seconds=DEFAULT_RETRY_DELAY_SECONDS),
         "owner": "data-team",
@@ -121,7 +145,7 @@ def portal_daily() -> None:
     dossiers = extract_dossiers()
     catalogues >> dossiers  # type: ignore[operator]
     published = publish_dossiers(validate_dossiers(dossiers))
-    compute_kpis(published)
+    send_alerts(refresh_due_soon(compute_kpis(published)))
 
 
 portal_daily()

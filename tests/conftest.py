@@ -33,7 +33,7 @@ from portal_kpi.runtime import configure_airflow  # noqa: E402
 
 configure_airflow(TEST_LOCAL / "airflow")
 
-DATA_SCHEMAS = ("raw", "staging", "core", "kpi", "quality")
+DATA_SCHEMAS = ("raw", "staging", "core", "kpi", "quality", "ops")
 
 
 def _base_url() -> tuple[str, object | None]:
@@ -95,7 +95,7 @@ def engine(warehouse_url: str) -> Iterator[object]:
             ),
             {"s": list(DATA_SCHEMAS)},
         ).scalars()
-        keep = {"kpi.target", "alerts.recipient"}
+        keep = {"kpi.target", "ops.recipient"}
         to_empty = [t for t in tables if t not in keep]
         if to_empty:
             conn.execute(text("TRUNCATE " + ", ".join(to_empty) + " CASCADE"))

@@ -19,6 +19,7 @@ ALLOWED_TOP_LEVEL = {
     "zoneinfo",
     "airflow.sdk",
     "portal_kpi.config",
+    "portal_kpi.monitoring",
 }
 
 
@@ -72,6 +73,8 @@ def test_portal_daily_covers_one_local_day(dagbag: Any) -> None:
         ("publish_catalogues", "extract_dossiers"),
         ("validate_dossiers", "publish_dossiers"),
         ("publish_dossiers", "compute_kpis"),
+        ("compute_kpis", "refresh_due_soon"),
+        ("refresh_due_soon", "send_alerts"),
     ]:
         assert order.index(before) < order.index(after)
 

@@ -63,3 +63,14 @@ def watermark(engine: Engine) -> date | None:
     with engine.connect() as conn:
         value = conn.execute(text("SELECT max(business_day) FROM core.load_day")).scalar()
     return value
+
+
+def prune_staging(engine: Engine, day: date, keep_days: int = 7) -> int:
+    """Drop staged rows of batches published more than ``keep_days`` before ``day``."""
+    with engine.begin() as conn:
+        removed = int(
+            run_sql(conn, "load/prune_staging.sql", day=day, keep_days=keep_days).scalar() or 0
+        )
+    if removed:
+        log.info("pruned %d staged rows older than %d days", removed, keep_days)
+    return removed

@@ -14,7 +14,7 @@ from portal_kpi.alerts import enqueue
 from portal_kpi.calendar import ensure_calendar
 from portal_kpi.extract import Batch, extract_catalogues, extract_dossiers
 from portal_kpi.kpi import KpiRun, compute
-from portal_kpi.load import publish_batch, record_day
+from portal_kpi.load import prune_staging, publish_batch, record_day
 from portal_kpi.pii import PiiHasher
 from portal_kpi.sources.portal import PortalClient
 from portal_kpi.validate import (
@@ -100,6 +100,7 @@ def publish(engine: Engine, batches: list[Batch], day: date | None = None) -> No
             resolve_quarantine(engine, batch.batch_id)
     if day is not None:
         record_day(engine, day, batches)
+        prune_staging(engine, day)
 
 
 @dataclass

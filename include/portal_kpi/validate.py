@@ -81,6 +81,7 @@ class Outcome:
     suite: str
     rows_in: int
     rows_quarantined: int
+    rows_held: int
     expectations: int
     failures: dict[str, int]
     rejected: dict[int, list[str]] = field(default_factory=dict)
@@ -88,13 +89,13 @@ class Outcome:
 
     @property
     def rows_published(self) -> int:
-        return self.rows_in - self.rows_quarantined
+        return self.rows_in - self.rows_held - self.rows_quarantined
 
     def summary(self) -> str:
         rules = ", ".join(f"{k}={v}" for k, v in sorted(self.failures.items())) or "none"
         return (
-            f"{self.batch_id} [{self.suite}]: {self.rows_in} rows, "
-            f"{self.rows_quarantined} quarantined; failures per rule: {rules}"
+            f"{self.batch_id} [{self.suite}]: {self.rows_in} rows, {self.rows_held} already "
+            f"held, {self.rows_quarantined} quarantined; failures per rule: {rules}"
         )
 
 
@@ -423,16 +424,10 @@ def _write_data_docs(ctx: Any, result: Any, folder: Path) -> str | None:
 
 
 # --------------------------------------------------------------------------- batch
-def _staged_rows(
-    engine: Engine, table: str, fields: tuple[str, ...], batch_id: str
-) -> list[dict[str, Any]]:
-    cols = ", ".join(f'"{f}"::text AS "{f}"' if f in JSON_LIST_FIELDS else f'"{f}"' for f in fields)
+def _staged_catalogue(engine: Engine, kind: str, batch_id: str) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        result = conn.execute(
-            text(f"SELECT seq, {cols} FROM {table} WHERE batch_id = :b ORDER BY seq"),  # noqa: S608
-            {"b": batch_id},
-        )
-        return [dict(r._mapping) for r in result]
+        result = run_sql(conn, f"quality/staged_{kind}.sql", b=batch_id)
+        return [dict(r) for r in result.mappings()]
 
 
 def staged_dossiers(engine: Engine, batch_id: str) -> pd.DataFrame:
@@ -465,29 +460,34 @@ def _window(engine: Engine, batch_id: str) -> tuple[datetime | None, datetime]:
 
 def _staged_batch(
     engine: Engine, batch: Batch
-) -> tuple[str, str, pd.DataFrame, list[Any], dict[int, dict[str, Any]]]:
-    """(staging table, entity, frame for GX, expectations, records by seq) of a batch."""
+) -> tuple[str, str, pd.DataFrame, list[Any], dict[int, dict[str, Any]], int]:
+    """(staging table, entity, frame for GX, expectations, records by seq, rows held) of a
+    batch; rows already held are left out of the frame."""
     if batch.source in ("agencies", "procedures"):
         table = "staging.agency" if batch.source == "agencies" else "staging.procedure"
-        fields = AGENCY_FIELDS if batch.source == "agencies" else PROCEDURE_FIELDS
-        rows = _staged_rows(engine, table, fields, batch.batch_id)
+        rows = _staged_catalogue(engine, batch.source, batch.batch_id)
+        new = [r for r in rows if not r.pop("held")]
         entity = "agency" if batch.source == "agencies" else "procedure"
-        records = {r["seq"]: r for r in rows}
+        records = {r["seq"]: r for r in new}
+        frame = catalogue_frame(new, batch.source)
         return (
             table,
             entity,
-            catalogue_frame(rows, batch.source),
+            frame,
             catalogue_expectations(batch.source),
             records,
+            len(rows) - len(new),
         )
     staged = staged_dossiers(engine, batch.batch_id)
+    held = int(staged["held"].sum()) if len(staged) else 0
+    staged = staged[~staged["held"].astype(bool)] if len(staged) else staged
     agencies, codes = _catalogues(engine)
     window_from, window_to = _window(engine, batch.batch_id)
     if batch.source == "dossiers_open":
         window_to = window_to + timedelta(seconds=1)
     frame = dossier_frame(staged, agencies, codes, window_from, window_to)
     records = _Records(engine, batch.batch_id, staged["seq"].tolist())
-    return "staging.dossier", "dossier", frame, dossier_expectations(), records
+    return "staging.dossier", "dossier", frame, dossier_expectations(), records, held
 
 
 class _Records(dict[int, dict[str, Any]]):
@@ -532,7 +532,7 @@ def validate_batch(
     the threshold, so nothing of the batch is published.
     """
     settings = settings or Settings.from_env()
-    table, entity, frame, expectations, records = _staged_batch(engine, batch)
+    table, entity, frame, expectations, records, held = _staged_batch(engine, batch)
     suite = SUITES[entity]
     key_field, version_field = KEYS[entity]
     if records:
@@ -544,8 +544,9 @@ def validate_batch(
     outcome = Outcome(
         batch_id=batch.batch_id,
         suite=suite,
-        rows_in=len(records),
+        rows_in=len(records) + held,
         rows_quarantined=len(broken),
+        rows_held=held,
         expectations=len(expectations),
         failures=failures,
         rejected=broken,
@@ -591,6 +592,7 @@ def validate_batch(
             d=business_day,
             n=len(expectations),
             i=outcome.rows_in,
+            h=outcome.rows_held,
             p=outcome.rows_published,
             q=outcome.rows_quarantined,
             f=json.dumps(failures),
@@ -598,7 +600,8 @@ def validate_batch(
             docs=docs,
         )
     log.info("%s", outcome.summary())
-    share = outcome.rows_quarantined / outcome.rows_in if outcome.rows_in else 0.0
+    checked = outcome.rows_in - outcome.rows_held
+    share = outcome.rows_quarantined / checked if checked else 0.0
     if share > settings.max_rejected_share:
         raise ValidationFailedError(
             f"{outcome.summary()} — rejected share {share:.2%} is over the threshold "
