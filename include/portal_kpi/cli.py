@@ -144,6 +144,7 @@ def _demo_iso9001(history: Any, day: date) -> None:
     from datetime import datetime
 
     from portal_kpi.alerts import send_pending
+    from portal_kpi.dates import TZ
     from portal_kpi.db import make_engine
     from portal_kpi.iso9001 import (
         RegisterFile,
@@ -168,7 +169,7 @@ def _demo_iso9001(history: Any, day: date) -> None:
     path = generate_register(local_dir() / "iso9001" / "so-khcn-iso9001.xlsx", agencies, day)
     engine = make_engine()
     try:
-        received = datetime(day.year, day.month, day.day, 8, 0)
+        received = datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ)
         ingest(engine, RegisterFile(str(path), path.name, path.read_bytes()), received)
         compute_compliance(engine, day, day)
         warn_expiring(engine, day)
