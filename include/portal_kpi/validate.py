@@ -430,13 +430,17 @@ def _staged_catalogue(engine: Engine, kind: str, batch_id: str) -> list[dict[str
         return [dict(r) for r in result.mappings()]
 
 
-def staged_dossiers(engine: Engine, batch_id: str) -> pd.DataFrame:
-    """A staged dossier batch as a frame (see ``quality/staged_dossiers.sql``)."""
+def staged_dossiers(engine: Engine, batch_id: str) -> tuple[pd.DataFrame, int]:
+    """The staged dossier versions of a batch that are not already held, as a frame (see
+    ``quality/staged_dossiers.sql``), and how many were held."""
     import pandas as pd
 
     with engine.connect() as conn:
         result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        columns = list(result.keys())
+        frame = pd.DataFrame(result.cursor.fetchall(), columns=columns)  # plain tuples: fast
+        held = int(run_sql(conn, "quality/count_held.sql", b=batch_id).scalar() or 0)
+    return frame, held
 
 
 def _catalogues(engine: Engine) -> tuple[list[tuple[str, date, date | None]], set[str]]:
@@ -478,9 +482,7 @@ def _staged_batch(
             records,
             len(rows) - len(new),
         )
-    staged = staged_dossiers(engine, batch.batch_id)
-    held = int(staged["held"].sum()) if len(staged) else 0
-    staged = staged[~staged["held"].astype(bool)] if len(staged) else staged
+    staged, held = staged_dossiers(engine, batch.batch_id)
     agencies, codes = _catalogues(engine)
     window_from, window_to = _window(engine, batch.batch_id)
     if batch.source == "dossiers_open":
@@ -553,7 +555,7 @@ def validate_batch(
         data_docs=docs,
     )
     with engine.begin() as conn:
-        reset = f"UPDATE {table} SET rejected = false WHERE batch_id = :b"  # noqa: S608
+        reset = f"UPDATE {table} SET rejected = false WHERE batch_id = :b AND rejected"  # noqa: S608
         conn.execute(text(reset), {"b": batch.batch_id})
         conn.execute(
             text("DELETE FROM quality.quarantine WHERE batch_id = :b"), {"b": batch.batch_id}

@@ -1,7 +1,7 @@
 -- A staged dossier batch for validation: only the fields the rules read (empty strings
 -- as NULL), a digest of the whole record to fold exact copies, and the row-shape facts
 -- PostgreSQL answers cheaply (digits-only dates, the national part of MaTTHC, whether
--- the list fields are JSON arrays, whether the version is already held).
+-- the list fields are JSON arrays). Versions already held are left out.
 SELECT
     seq,
     md5(concat_ws(chr(31), "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "MaDonVi",
@@ -35,12 +35,13 @@ SELECT
     substring("MaTTHC" FROM '^[0-9]\.[0-9]{6}') AS "MaTTHC__national",
     coalesce(jsonb_typeof("DanhSachHoSoBoSung"), 'array') = 'array'
         AND coalesce(jsonb_typeof("DanhSachXinLoi"), 'array') = 'array' AS lists_are_lists,
-    -- a version already published is held: skipped by its key (MaHoSo, NgayCapNhat)
-    EXISTS (
-        SELECT 1 FROM core.dossier_version AS v
-        WHERE v.dossier_code = s."MaHoSo"
-          AND to_char(v.updated_at, 'YYYYMMDDHH24MISS') = s."NgayCapNhat"
-    ) AS held
+    false AS held
 FROM staging.dossier AS s
 WHERE s.batch_id = :b
+  -- a version already published is held: skipped by its key (MaHoSo, NgayCapNhat)
+  AND NOT EXISTS (
+      SELECT 1 FROM core.dossier_version AS v
+      WHERE v.dossier_code = s."MaHoSo"
+        AND to_char(v.updated_at, 'YYYYMMDDHH24MISS') = s."NgayCapNhat"
+  )
 ORDER BY s.seq;
