@@ -6,13 +6,13 @@ Thin by design: every task calls one function of ``portal_kpi.official``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from portal_kpi.config import DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_SECONDS, LOCAL_TZ
+from portal_kpi.config import LOCAL_TZ, task_defaults
 
 DOC = """
 ### dvcqg_monthly — điểm đánh giá chính thức DVCQG (QĐ 766) → kho dữ liệu (monthly)
@@ -80,11 +80,7 @@ def reconcile(loaded: dict[str, Any], data_interval_start: Any = None) -> dict[s
     max_active_runs=1,
     tags=["portal-kpi", "monthly", "dvcqg", "official"],
     doc_md=DOC,
-    default_args={
-        "retries": DEFAULT_RETRIES,
-        "retry_delay": timedelta(seconds=DEFAULT_RETRY_DELAY_SECONDS),
-        "owner": "data-team",
-    },
+    default_args=task_defaults(),
 )
 def dvcqg_monthly() -> None:
     pulled = pull()

@@ -5,12 +5,12 @@ Thin by design: every task calls one function of ``portal_kpi.iso9001``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from portal_kpi.config import DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_SECONDS, LOCAL_TZ
+from portal_kpi.config import LOCAL_TZ, task_defaults
 
 DOC = """
 ### iso9001_register — sổ theo dõi ISO 9001 của Sở KH&CN → tỷ lệ cơ quan đạt (daily)
@@ -70,11 +70,7 @@ def warn_expiring(data_interval_start: Any = None) -> dict[str, Any]:
     max_active_runs=1,
     tags=["portal-kpi", "daily", "iso9001"],
     doc_md=DOC,
-    default_args={
-        "retries": DEFAULT_RETRIES,
-        "retry_delay": timedelta(seconds=DEFAULT_RETRY_DELAY_SECONDS),
-        "owner": "data-team",
-    },
+    default_args=task_defaults(),
 )
 def iso9001_register() -> None:
     register = ingest_register()

@@ -5,13 +5,13 @@ Thin by design: every task calls one function of ``portal_kpi.steps``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from portal_kpi.config import DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_SECONDS, LOCAL_TZ
-from portal_kpi.monitoring import deadline_alert, on_task_failure
+from portal_kpi.config import LOCAL_TZ, task_defaults
+from portal_kpi.monitoring import deadline_alert
 
 DOC = """
 ### portal_daily — cổng dịch vụ công → kho dữ liệu (daily)
@@ -130,12 +130,7 @@ def send_alerts(due: dict[str, Any], data_interval_start: Any = None) -> dict[st
     tags=["portal-kpi", "daily", "dvc"],
     doc_md=DOC,
     deadline=deadline_alert(),  # 07:00 local on the morning after the day; needs the triggerer
-    default_args={
-        "on_failure_callback": on_task_failure,  # once, on a task's final failure
-        "retries": DEFAULT_RETRIES,
-        "retry_delay": timedelta(seconds=DEFAULT_RETRY_DELAY_SECONDS),
-        "owner": "data-team",
-    },
+    default_args=task_defaults(),
 )
 def portal_daily() -> None:
     schema = migrate()

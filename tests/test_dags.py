@@ -57,6 +57,7 @@ def test_every_dag_follows_policy(dagbag: Any) -> None:
         for task in dag.tasks:
             assert task.retries >= 2, (dag_id, task.task_id)
             assert task.owner == "data-team", (dag_id, task.task_id)
+            assert task.on_failure_callback, (dag_id, task.task_id)
 
 
 def test_portal_daily_covers_one_local_day(dagbag: Any) -> None:

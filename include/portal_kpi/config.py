@@ -29,6 +29,22 @@ SQL_DIR = PACKAGE_DIR.parent / "sql"
 # Default task policy shared by every DAG (one place, like a defaults module).
 DEFAULT_RETRIES = 2
 DEFAULT_RETRY_DELAY_SECONDS = int(os.environ.get("PORTAL_KPI_RETRY_DELAY_SECONDS", "300"))
+DEFAULT_OWNER = "data-team"
+
+
+def task_defaults() -> dict[str, Any]:
+    """``default_args`` of every DAG: owner, retries and their delay, and the alert sent
+    once when a task fails for good."""
+    from datetime import timedelta
+
+    from portal_kpi.monitoring import on_task_failure
+
+    return {
+        "owner": DEFAULT_OWNER,
+        "retries": DEFAULT_RETRIES,
+        "retry_delay": timedelta(seconds=DEFAULT_RETRY_DELAY_SECONDS),
+        "on_failure_callback": on_task_failure,
+    }
 
 PAGE_LIMIT = int(os.environ.get("PORTAL_KPI_PAGE_LIMIT", "1000"))
 HTTP_ATTEMPTS = int(os.environ.get("PORTAL_KPI_HTTP_ATTEMPTS", "6"))
