@@ -46,6 +46,7 @@ def task_defaults() -> dict[str, Any]:
         "on_failure_callback": on_task_failure,
     }
 
+
 PAGE_LIMIT = int(os.environ.get("PORTAL_KPI_PAGE_LIMIT", "1000"))
 HTTP_ATTEMPTS = int(os.environ.get("PORTAL_KPI_HTTP_ATTEMPTS", "6"))
 HTTP_BACKOFF_SECONDS = float(os.environ.get("PORTAL_KPI_HTTP_BACKOFF_SECONDS", "1"))
