@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +133,43 @@ def test_failing_task_fails_the_run_after_retries(
     with pytest.raises(SystemExit, match="failed for 2026-11-17"):
         run_days("portal_daily", date(2026, 11, 17), date(2026, 11, 17))
     assert os.environ["AIRFLOW_CONN_DVC_PORTAL"].endswith(":9")
+
+
+@pytest.mark.e2e
+def test_iso9001_register_dag_runs_end_to_end(
+    engine: Any, airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factories import seed_catalogues
+
+    from portal_kpi.cli import run_days
+    from portal_kpi.dates import today_local
+    from portal_kpi.iso9001 import generate_register
+
+    seed_catalogues(engine)
+    today = today_local()
+    agencies = [("H48.07", "Sở Khoa học và Công nghệ"), ("H48.112", "Xã Tịnh Khê")]
+    path = generate_register(tmp_path / "so-khcn-iso9001.xlsx", agencies, today)
+    monkeypatch.setenv("PORTAL_KPI_ISO9001_SOURCE", str(path))
+    day = today - timedelta(days=1)
+    assert [s for _, s, _ in run_days("iso9001_register", day, day)] == ["success"]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT day, agency_code FROM kpi.iso9001_compliance ORDER BY 1, 2")
+        ).all()
+        share = conn.execute(
+            text(
+                "SELECT count(*) FROM kpi.kpi_value WHERE kpi = 'iso9001_compliant_share'"
+                " AND agency_code = 'H48' AND period_grain = 'day' AND period_start = :d"
+            ),
+            {"d": today},
+        ).scalar()
+        files = conn.execute(text("SELECT count(*) FROM raw.iso9001_file")).scalar()
+    assert {(d, a) for d, a in rows} == {
+        (d, a) for d in (day, today) for a in ("H48.07", "H48.112")
+    }
+    assert share == 1
+    assert [s for _, s, _ in run_days("iso9001_register", day, day)] == [
+        "success"
+    ]  # unchanged file
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM raw.iso9001_file")).scalar() == files

@@ -42,7 +42,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def run_days(dag_id: str, start: date, end: date) -> list[tuple[date, str, float]]:
     """Run ``dag_id`` for each local day in [start, end] in order through ``dag.test()``."""
-    from portal_kpi.dates import days, local_midnight_aware
+    from portal_kpi.dates import days, manual_run_end
     from portal_kpi.runtime import configure_airflow, migrate_airflow_db, project_root
 
     configure_airflow()
@@ -63,8 +63,8 @@ def run_days(dag_id: str, start: date, end: date) -> list[tuple[date, str, float
     for i, day in enumerate(all_days, 1):
         began = time.monotonic()
         # A manual run's data interval is the one that ends at its logical date, so the
-        # run for local day D is the one logged at D+1 00:00 (interval [D, D+1)).
-        end = local_midnight_aware(day + timedelta(days=1))
+        # run for local day D is logged at the end of the interval that starts on D.
+        end = manual_run_end(dag.timetable.expression, day)
         run = dag.test(logical_date=end, run_after=end)
         state = str(getattr(run, "state", "unknown"))
         took = time.monotonic() - began

@@ -68,3 +68,15 @@ def days(start: date, end: date) -> list[date]:
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def manual_run_end(cron: str, day: date) -> datetime:
+    """For a daily-interval DAG on ``cron`` (local time), the end of the data interval that
+    starts on local ``day``: a manual run logged at that moment covers that interval
+    (Airflow infers a manual run's interval as the one ending at its logical date)."""
+    from croniter import croniter
+
+    ticks = croniter(cron, local_midnight_aware(day) - timedelta(seconds=1))
+    ticks.get_next(datetime)  # the interval's start, on ``day``
+    end: datetime = ticks.get_next(datetime)
+    return end
