@@ -94,14 +94,6 @@ def get_connection(conn_id: str) -> ConnInfo:
     )
 
 
-def connection_exists(conn_id: str) -> bool:
-    try:
-        get_connection(conn_id)
-    except ConfigError:
-        return False
-    return True
-
-
 def http_base_url(conn: ConnInfo) -> str:
     """Base URL of an http connection (schema holds http/https, as in Airflow's HTTP hook)."""
     host = conn.host

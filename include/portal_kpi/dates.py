@@ -14,7 +14,6 @@ from portal_kpi.config import LOCAL_TZ
 
 TZ = ZoneInfo(LOCAL_TZ)
 PORTAL_TS = "%Y%m%d%H%M%S"
-PORTAL_DAY = "%Y%m%d"
 
 
 def business_day(data_interval_start: datetime) -> date:
@@ -49,14 +48,6 @@ def parse_ts(value: str | None) -> datetime | None:
     if len(value) != 14 or not value.isdigit():
         raise ValueError(f"not a yyyyMMddHHmmss timestamp: {value!r}")
     return datetime.strptime(value, PORTAL_TS)
-
-
-def parse_day(value: str | None) -> date | None:
-    if value is None or value == "":
-        return None
-    if len(value) != 8 or not value.isdigit():
-        raise ValueError(f"not a yyyyMMdd day: {value!r}")
-    return datetime.strptime(value, PORTAL_DAY).date()
 
 
 def today_local() -> date:
