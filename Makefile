@@ -25,10 +25,11 @@ demo: $(STAMP) ## run the pipeline end to end: simulator -> warehouse -> KPIs (l
 test: $(STAMP) ## run the whole test suite, exactly as CI does
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy
+lint: $(STAMP) ## ruff (lint + format check), mypy and the layer contracts (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	PYTHONPATH=include $(BIN)/lint-imports
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .

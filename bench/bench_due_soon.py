@@ -72,7 +72,7 @@ CROSS JOIN LATERAL (
 
 def main() -> None:
     from portal_kpi.calendar import ensure_calendar
-    from portal_kpi.due_soon import queue_digests, refresh
+    from portal_kpi.daily.due_soon import queue_digests, refresh
 
     results: dict[str, float] = {}
     print(f"early warning: {OPEN:,} open and {CLOSED:,} closed dossiers, run day {DAY}")

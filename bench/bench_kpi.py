@@ -67,7 +67,7 @@ WHERE s.batch_id = 'bench-change'
 
 def main() -> dict[str, float]:
     from portal_kpi.calendar import refresh_calendar
-    from portal_kpi.kpi import compute
+    from portal_kpi.daily.kpi import compute
 
     per_day = int(os.environ.get("BENCH_PER_DAY", "3000"))
     days = (LAST - FIRST).days + 1

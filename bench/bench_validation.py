@@ -25,8 +25,9 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 def _timed_day(engine: Any, client: Any, hasher: Any, day: date, settings: Any) -> dict[str, float]:
     """The steps of ``pipeline.run_day`` one by one, timing validation apart."""
-    from portal_kpi.kpi import compute
-    from portal_kpi.pipeline import check, publish, pull_catalogues, pull_dossiers
+    from portal_kpi.daily.extract import pull_catalogues, pull_dossiers
+    from portal_kpi.daily.kpi import compute
+    from portal_kpi.daily.pipeline import check, publish
 
     times: dict[str, float] = {}
     started = time.perf_counter()
@@ -49,12 +50,12 @@ def _timed_day(engine: Any, client: Any, hasher: Any, day: date, settings: Any) 
 
 
 def main() -> dict[str, float]:
+    from portal_kpi.daily.pipeline import run_day
     from portal_kpi.dates import feed_window
+    from portal_kpi.devtools.simulator import PortalHistory, SimConfig, start_background
     from portal_kpi.pii import PiiHasher
-    from portal_kpi.pipeline import run_day
-    from portal_kpi.simulator import PortalHistory, SimConfig, start_background
+    from portal_kpi.quality.gx import Settings
     from portal_kpi.sources.portal import PortalClient
-    from portal_kpi.validate import Settings
 
     per_day = int(os.environ.get("BENCH_PER_DAY", "3000"))
     history = PortalHistory(SimConfig(today=date(2026, 11, 21), dossiers_per_day=per_day))

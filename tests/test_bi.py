@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from portal_kpi.dictionary import missing_comments, render
+from portal_kpi.devtools.dictionary import missing_comments, render
 
 DICTIONARY = Path(__file__).resolve().parents[1] / "docs" / "data-dictionary.md"
 

@@ -12,8 +12,9 @@ import pytest
 from factories import dossier, run_batch, seed_catalogues
 from sqlalchemy import text
 
-from portal_kpi import due_soon
 from portal_kpi.calendar import refresh_calendar
+from portal_kpi.daily import due_soon
+from portal_kpi.tasks.portal_daily import early_warning
 
 D = date(2026, 11, 20)  # a Friday; Monday 23 is the 1st working day after, Tuesday 24
 # (Vietnamese Culture Day, a public holiday from 2026) is skipped, Wednesday 25 is the 2nd.
@@ -302,7 +303,7 @@ def test_refresh_step(clean_outbox: Any) -> None:
     engine = clean_outbox
     load(engine, open_dossier("A", ts("1120")))
     start = datetime(2026, 11, 19, 17, 0, tzinfo=UTC)  # 20 Nov 00:00 local
-    result = due_soon.refresh_step(start)
+    result = early_warning(start)
     assert result["as_of"] == "2026-11-20" and result["overdue"] == 1
     assert result["digests_queued"] == len(_addresses(engine, "H48.07")) > 0
 
@@ -386,8 +387,8 @@ def test_simulated_days_match_ground_truth(engine: Any, simulator: Any, client: 
     real pipeline; each day's lists equal the calculation from the simulator's truth."""
     from factories import HASHER
 
-    from portal_kpi.pipeline import run_day
-    from portal_kpi.validate import Settings
+    from portal_kpi.daily.pipeline import run_day
+    from portal_kpi.quality.gx import Settings
 
     history = simulator.history
     seen: dict[str, int] = {}

@@ -15,8 +15,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from portal_kpi import official
+from portal_kpi.official.parse import (
+    COUNTER_FIELDS,
+    OfficialDataError,
+    parse_evaluation,
+    parse_formalities,
+)
+from portal_kpi.official.reconcile import TOLERANCE_ENV, queue_alerts, reconcile, tolerance_from_env
+from portal_kpi.official.store import archive, load_period, store_catalogue
 from portal_kpi.sources.dvcqg import Period, Response
+from portal_kpi.tasks.dvcqg_monthly import month_of
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "dvcqg"
@@ -68,9 +76,9 @@ def as_response(name: str) -> Response:
 
 def load_all(engine: Engine) -> None:
     for name in EVALUATION_FILES:
-        official.archive(engine, [as_response(name)])
-    official.load_period(engine, PHU_THO, Period.month(2026, 8))
-    official.load_period(engine, PHU_THO, Period.year_to(2026, 8))
+        archive(engine, [as_response(name)])
+    load_period(engine, PHU_THO, Period.month(2026, 8))
+    load_period(engine, PHU_THO, Period.year_to(2026, 8))
 
 
 def exact(value: Any) -> Any:
@@ -90,7 +98,7 @@ def test_every_fixture_matches_its_manifest_entry() -> None:
 
 
 def test_transparency_parsed_with_flags_and_nulls() -> None:
-    parsed = official.parse_evaluation("transparency", raw("transparency/month-all.json"))
+    parsed = parse_evaluation("transparency", raw("transparency/month-all.json"))
     sync = [s for s in parsed.scores if s.metric_code == "DOSSIER_SYNC"]
     assert len(sync) == 164
     overview = next(s for s in sync if s.is_total)
@@ -116,7 +124,7 @@ def test_transparency_parsed_with_flags_and_nulls() -> None:
 
 
 def test_progress_parent_children_and_ratios_as_published() -> None:
-    parsed = official.parse_evaluation("dvc-progress-tree", raw("dvc-progress-tree/month-all.json"))
+    parsed = parse_evaluation("dvc-progress-tree", raw("dvc-progress-tree/month-all.json"))
     parent = next(c for c in parsed.counters if c.is_total)
     assert parent.department_code == "H44"
     assert parent.counters["total_received"] == 184_513
@@ -148,9 +156,7 @@ def test_progress_parent_children_and_ratios_as_published() -> None:
 
 
 def test_online_tree_counters() -> None:
-    parsed = official.parse_evaluation(
-        "provide-online-tree", raw("provide-online-tree/month-all.json")
-    )
+    parsed = parse_evaluation("provide-online-tree", raw("provide-online-tree/month-all.json"))
     parent = next(c for c in parsed.counters if c.is_total).counters
     assert parent["channel_online_sum"] == 150_956 and parent["channel_total_sum"] == 152_595
     assert parent["channel_postal_sum"] == 0 and parent["channel_direct_sum"] == 1_639
@@ -161,8 +167,8 @@ def test_online_tree_counters() -> None:
 
 
 def test_catalogue_pages_parse() -> None:
-    first = official.parse_formalities(raw("formalities/page-1.json"))
-    last = official.parse_formalities(raw("formalities/page-last.json"))
+    first = parse_formalities(raw("formalities/page-1.json"))
+    last = parse_formalities(raw("formalities/page-last.json"))
     assert len(first) == 10 and len(last) == 1
     assert first[0].code == "1.000010" and first[0].state == "UPDATED"
     assert len(first[0].applied_department_ids) == 11
@@ -170,17 +176,17 @@ def test_catalogue_pages_parse() -> None:
 
 
 def test_malformed_bodies_are_refused() -> None:
-    with pytest.raises(official.OfficialDataError):
-        official.parse_evaluation("transparency", b'{"code":"ERR","data":null}')
-    with pytest.raises(official.OfficialDataError):
-        official.parse_evaluation("dvc-progress-tree", b'{"code":"OK","data":{"x":1}}')
+    with pytest.raises(OfficialDataError):
+        parse_evaluation("transparency", b'{"code":"ERR","data":null}')
+    with pytest.raises(OfficialDataError):
+        parse_evaluation("dvc-progress-tree", b'{"code":"OK","data":{"x":1}}')
 
 
 # ----------------------------------------------------------------------------- warehouse
 def test_archive_is_byte_for_byte_and_rerun_replaces(engine: Engine) -> None:
     for _ in range(2):
         for name in EVALUATION_FILES:
-            official.archive(engine, [as_response(name)])
+            archive(engine, [as_response(name)])
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT endpoint, period_key, body, sha256, bytes FROM raw.dvcqg_response")
@@ -225,7 +231,7 @@ def test_stored_exactly_as_received(engine: Engine) -> None:
                 assert row["data_quality_message"] == metric.get("dataQualityMessage")
                 checked += 1
             counter = counter_index[key]
-            for field, column in official.COUNTER_FIELDS.items():
+            for field, column in COUNTER_FIELDS.items():
                 if field in obj:
                     assert counter[column] == exact(obj[field]), (name, field)
                 else:
@@ -277,7 +283,7 @@ def test_zero_received_rows_are_no_data_in_reconciliation(engine: Engine) -> Non
                 "  0, 0, 0, 0, 0, 0, 0, 0, 0)"
             )
         )
-    rows = {r.agency_code: r for r in official.reconcile(engine, PHU_THO, date(2026, 8, 1))}
+    rows = {r.agency_code: r for r in reconcile(engine, PHU_THO, date(2026, 8, 1))}
     assert len(rows) == 164
     for code in ("H44.01", "H44.23"):
         row = rows[code]
@@ -285,13 +291,13 @@ def test_zero_received_rows_are_no_data_in_reconciliation(engine: Engine) -> Non
         assert row.no_data and row.reason_code == "no_data"
         assert row.diff_ratio is None and not row.exceeds_tolerance
     assert rows["H44"].is_total and rows["H44"].official_ratio == Decimal("0.7838")
-    assert official.queue_alerts(engine, PHU_THO, date(2026, 8, 1), rows.values()) == 0
+    assert queue_alerts(engine, PHU_THO, date(2026, 8, 1), rows.values()) == 0
 
 
 def test_national_catalogue_fills_missing_codes_only(engine: Engine) -> None:
     fetched = datetime(2026, 9, 26, 11, 22, tzinfo=UTC)
     for name in ("formalities/page-1.json", "formalities/page-last.json"):
-        official.store_catalogue(engine, official.parse_formalities(raw(name)), fetched)
+        store_catalogue(engine, parse_formalities(raw(name)), fetched)
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -313,13 +319,13 @@ def test_national_catalogue_fills_missing_codes_only(engine: Engine) -> None:
 
 
 def test_tolerance_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(official.TOLERANCE_ENV, raising=False)
-    assert official.tolerance_from_env() == Decimal("0.02")
-    monkeypatch.setenv(official.TOLERANCE_ENV, "0.05")
-    assert official.tolerance_from_env() == Decimal("0.05")
-    monkeypatch.setenv(official.TOLERANCE_ENV, "-1")
+    monkeypatch.delenv(TOLERANCE_ENV, raising=False)
+    assert tolerance_from_env() == Decimal("0.02")
+    monkeypatch.setenv(TOLERANCE_ENV, "0.05")
+    assert tolerance_from_env() == Decimal("0.05")
+    monkeypatch.setenv(TOLERANCE_ENV, "-1")
     with pytest.raises(ValueError):
-        official.tolerance_from_env()
+        tolerance_from_env()
 
 
 # ----------------------------------------------------------------------------- DAG
@@ -333,7 +339,7 @@ def test_dag_wiring_and_month_of_interval() -> None:
     assert {"portal-kpi", "dvcqg"} <= set(dag.tags)
     assert dag.doc_md and "403" in dag.doc_md
     assert set(dag.task_ids) == {"pull", "load", "catalogue", "reconcile"}
-    from portal_kpi.config import DEFAULT_RETRIES
+    from portal_kpi.tasks.defaults import DEFAULT_RETRIES
 
     assert all(t.retries == DEFAULT_RETRIES for t in dag.tasks)
     assert dag.get_task("catalogue").upstream_task_ids == {"pull"}
@@ -341,4 +347,4 @@ def test_dag_wiring_and_month_of_interval() -> None:
     from zoneinfo import ZoneInfo
 
     start = datetime(2026, 8, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    assert official.month_of(start.astimezone(UTC)) == (2026, 8)
+    assert month_of(start.astimezone(UTC)) == (2026, 8)

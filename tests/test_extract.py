@@ -11,7 +11,7 @@ import pytest
 from factories import HASHER
 from sqlalchemy import text
 
-from portal_kpi.extract import extract_catalogues, extract_dossiers
+from portal_kpi.daily.extract import extract_catalogues, extract_dossiers
 from portal_kpi.sources.portal import PortalClient, PortalError, RetryPolicy
 
 WINDOW = (datetime(2026, 11, 18), datetime(2026, 11, 20))
@@ -138,8 +138,8 @@ def test_extract_stages_pages_and_keeps_no_personal_data(
 def test_malformed_record_is_quarantined_and_the_rest_published(
     engine: Any, simulator: Any, client: PortalClient
 ) -> None:
-    from portal_kpi.pipeline import run_day
-    from portal_kpi.validate import Settings
+    from portal_kpi.daily.pipeline import run_day
+    from portal_kpi.quality.gx import Settings
 
     day = date(2026, 11, 19)
     victim = next(r for r in simulator.history.feed(*WINDOW) if r["NgayTiepNhan"])["MaHoSo"]

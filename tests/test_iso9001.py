@@ -14,8 +14,20 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from portal_kpi import iso9001
 from portal_kpi.dates import TZ
+from portal_kpi.devtools.demo_register import generate_register, register_rows, write_register
+from portal_kpi.iso9001.compliance import (
+    ALERT_KIND,
+    RULES,
+    IngestResult,
+    compute_compliance,
+    ingest,
+    iso9001_summary,
+    warn_expiring,
+)
+from portal_kpi.iso9001.register import RegisterFormatError, read_source
+from portal_kpi.iso9001.rules import SUITE
+from portal_kpi.tasks.iso9001_register import run_days
 
 R = date(2026, 11, 20)  # the day the register is received
 
@@ -125,16 +137,16 @@ def world(engine: Any) -> Any:
             ],
         )
         conn.execute(text("UPDATE core.dossier SET status = 3 WHERE dossier_code LIKE '%00003'"))
-        conn.execute(text("DELETE FROM ops.outbox WHERE kind = :k"), {"k": iso9001.ALERT_KIND})
+        conn.execute(text("DELETE FROM ops.outbox WHERE kind = :k"), {"k": ALERT_KIND})
     return engine
 
 
 def write(tmp_path: Path, rows: list[dict[str, Any]], name: str = "so_iso.xlsx") -> Path:
-    return iso9001.write_register(tmp_path / name, rows)
+    return write_register(tmp_path / name, rows)
 
 
-def load(engine: Any, path: Path | str, day: date = R) -> iso9001.IngestResult:
-    return iso9001.ingest(engine, iso9001.read_source(str(path)), received(day))
+def load(engine: Any, path: Path | str, day: date = R) -> IngestResult:
+    return ingest(engine, read_source(str(path)), received(day))
 
 
 def compliance(engine: Any, day: date = R) -> dict[str, Any]:
@@ -161,7 +173,7 @@ def test_each_rule_fails_alone_and_missing_agency_is_not_in_register(
 ) -> None:
     result = load(world, write(tmp_path, crafted_rows()))
     assert (result.changed, result.rows_in, result.rows_quarantined) == (True, 11, 0)
-    iso9001.compute_compliance(world, R, R)
+    compute_compliance(world, R, R)
     got = compliance(world)
     assert set(got) == set(EXPECTED)  # in scope: departments and communes, not H48
     for code, rules in EXPECTED.items():
@@ -173,7 +185,7 @@ def test_each_rule_fails_alone_and_missing_agency_is_not_in_register(
         if rules and rules != ["in_register"]:
             assert row.in_register
             assert getattr(row, rules[0]) is False
-            others = [r for r in iso9001.RULES if r not in rules]
+            others = [r for r in RULES if r not in rules]
             assert all(getattr(row, r) is True for r in others), code
     assert got["H48.01"].reason == "Đạt / compliant"
     assert got["H48.04"].procedures_in_dossiers_12m == 2
@@ -188,8 +200,8 @@ def test_each_rule_fails_alone_and_missing_agency_is_not_in_register(
 
 def test_kpi_share_for_province_levels_days_and_month(world: Any, tmp_path: Path) -> None:
     load(world, write(tmp_path, crafted_rows()))
-    iso9001.compute_compliance(world, R - timedelta(days=1), R)
-    iso9001.compute_compliance(world, R, R)  # idempotent: recomputing replaces
+    compute_compliance(world, R - timedelta(days=1), R)
+    compute_compliance(world, R, R)  # idempotent: recomputing replaces
     with world.connect() as conn:
         rows = conn.execute(
             text(
@@ -219,10 +231,10 @@ def test_kpi_share_for_province_levels_days_and_month(world: Any, tmp_path: Path
 def test_xlsx_and_csv_with_the_same_rows_are_the_same_register(world: Any, tmp_path: Path) -> None:
     xlsx = write(tmp_path, crafted_rows(), "so.xlsx")
     first = load(world, xlsx)
-    assert iso9001.read_source(str(xlsx)).file_format == "xlsx"
+    assert read_source(str(xlsx)).file_format == "xlsx"
     loaded = register(world)
     csv_path = write(tmp_path, crafted_rows(), "so.csv")
-    assert iso9001.read_source(str(csv_path)).file_format == "csv"
+    assert read_source(str(csv_path)).file_format == "csv"
     second = load(world, csv_path, R + timedelta(days=1))
     assert second.changed and second.sha256 != first.sha256
     assert second.rows_in == 11 and second.rows_quarantined == 0
@@ -237,9 +249,9 @@ def test_folder_source_reads_its_newest_file(world: Any, tmp_path: Path) -> None
     import os
 
     os.utime(new, (stamp + 60, stamp + 60))
-    file = iso9001.read_source(str(folder))
+    file = read_source(str(folder))
     assert file.name == "moi.xlsx"
-    assert iso9001.ingest(world, file, received()).rows_in == 11
+    assert ingest(world, file, received()).rows_in == 11
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -303,7 +315,7 @@ def test_bad_rows_are_quarantined_with_every_rule_and_others_load(
                 "SELECT rows_in, rows_quarantined, failures FROM quality.validation_run"
                 " WHERE suite = :s"
             ),
-            {"s": iso9001.SUITE},
+            {"s": SUITE},
         ).one()
     day = R.isoformat()
     assert quarantined[("H48.01", day)][0] == ["date_valid:NgayDanhGiaNoiBo"]
@@ -328,9 +340,9 @@ def test_bad_rows_are_quarantined_with_every_rule_and_others_load(
 def test_unreadable_file_is_kept_and_fails(world: Any, tmp_path: Path) -> None:
     path = tmp_path / "so.csv"
     path.write_text("Ma,Ten\nH48.01,Sở\n", encoding="utf-8")
-    with pytest.raises(iso9001.RegisterFormatError, match="MaDonVi"):
+    with pytest.raises(RegisterFormatError, match="MaDonVi"):
         load(world, path)
-    with pytest.raises(iso9001.RegisterFormatError, match="still the unreadable"):
+    with pytest.raises(RegisterFormatError, match="still the unreadable"):
         load(world, path)
     with world.connect() as conn:
         status = conn.execute(text("SELECT load_status FROM raw.iso9001_file")).scalar_one()
@@ -342,7 +354,7 @@ def test_unchanged_file_is_a_cheap_no_op(world: Any, tmp_path: Path) -> None:
     path = write(tmp_path, crafted_rows())
     first = load(world, path)
     before = register(world)
-    again = iso9001.ingest(world, iso9001.read_source(str(path)), received(R + timedelta(days=1)))
+    again = ingest(world, read_source(str(path)), received(R + timedelta(days=1)))
     assert again.changed is False and again.sha256 == first.sha256
     assert again.register_day == R and again.rows_loaded == 11
     assert register(world) == before
@@ -352,7 +364,7 @@ def test_unchanged_file_is_a_cheap_no_op(world: Any, tmp_path: Path) -> None:
         ).one()
         runs = conn.execute(
             text("SELECT count(*) FROM quality.validation_run WHERE suite = :s"),
-            {"s": iso9001.SUITE},
+            {"s": SUITE},
         ).scalar()
     assert files.received_at == received() and files.last_checked_at == received(
         R + timedelta(days=1)
@@ -364,9 +376,7 @@ def test_changed_file_is_a_new_version_with_validity_dates(world: Any, tmp_path:
     load(world, write(tmp_path, crafted_rows(), "v0.csv"))
     same_day = crafted_rows()
     same_day[1]["NgayCapNhatHeThong"] = "19/11/2026"  # H48.01 changed the same day
-    v1 = iso9001.ingest(
-        world, iso9001.read_source(str(write(tmp_path, same_day, "v1.xlsx"))), received(R, 15)
-    )
+    v1 = ingest(world, read_source(str(write(tmp_path, same_day, "v1.xlsx"))), received(R, 15))
     h01 = [r for r in register(world) if r.agency_code == "H48.01"]
     assert len(h01) == 1 and h01[0].sha256 == v1.sha256  # replaced, not split
     later = R + timedelta(days=5)
@@ -386,7 +396,7 @@ def test_changed_file_is_a_new_version_with_validity_dates(world: Any, tmp_path:
     assert got[("H48.01", R)].valid_to is None and got[("H48.01", R)].sha256 == v1.sha256
     with world.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM raw.iso9001_file")).scalar() == 3
-    iso9001.compute_compliance(world, R, later)
+    compute_compliance(world, R, later)
     assert compliance(world, R)["H48.05"].failed_rules == ["internal_audit_12m"]
     assert compliance(world, later)["H48.05"].compliant is True
     assert compliance(world, later - timedelta(days=1))["H48.02"].failed_rules == ["declared_2015"]
@@ -396,9 +406,9 @@ def test_changed_file_is_a_new_version_with_validity_dates(world: Any, tmp_path:
 # --------------------------------------------------------------------------- warnings
 def test_audit_expiring_within_30_days_is_warned_once(world: Any, tmp_path: Path) -> None:
     load(world, write(tmp_path, crafted_rows()))
-    iso9001.compute_compliance(world, R, R)
-    assert iso9001.warn_expiring(world, R) == 2  # one message per catch-all recipient
-    assert iso9001.warn_expiring(world, R) == 0  # dedupe: same agency, rule, expiry
+    compute_compliance(world, R, R)
+    assert warn_expiring(world, R) == 2  # one message per catch-all recipient
+    assert warn_expiring(world, R) == 0  # dedupe: same agency, rule, expiry
     with world.connect() as conn:
         rows = conn.execute(
             text(
@@ -427,15 +437,15 @@ def test_generated_register_for_the_simulated_province(engine: Any, tmp_path: Pa
             [{"c": "H48", "n": "UBND tỉnh Quảng Ngãi", "l": "PROVINCE"}]
             + [{"c": c, "n": n, "l": "COMMUNE" if len(c) == 7 else "PROVINCE"} for c, n in pairs],
         )
-    path = iso9001.generate_register(tmp_path / "so_iso_9001.xlsx", pairs, today)
+    path = generate_register(tmp_path / "so_iso_9001.xlsx", pairs, today)
     assert path.exists()
-    rows = iso9001.register_rows(pairs, today)
+    rows = register_rows(pairs, today)
     assert len(rows) == len(pairs) - 2
     assert sum(r["TieuChuan"] == "TCVN ISO 9001:2008" for r in rows) == 1
     assert sum(r["KetQuaKiemTra"] == "Không đạt" for r in rows) == 3
     result = load(engine, path, today)
     assert result.rows_quarantined == 0 and result.rows_loaded == len(pairs) - 2
-    iso9001.compute_compliance(engine, today, today)
+    compute_compliance(engine, today, today)
     failing = {c: r.failed_rules for c, r in compliance(engine, today).items() if not r.compliant}
     assert sum(rules == ["in_register"] for rules in failing.values()) == 2
     assert sum("declared_2015" in rules for rules in failing.values()) == 1
@@ -443,18 +453,18 @@ def test_generated_register_for_the_simulated_province(engine: Any, tmp_path: Pa
     assert sum("internal_audit_12m" in rules for rules in failing.values()) >= 2
     assert 100 < len(pairs) - len(failing) < len(pairs)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM ops.outbox WHERE kind = :k"), {"k": iso9001.ALERT_KIND})
-    assert iso9001.warn_expiring(engine, today) >= 2
-    summary = iso9001.iso9001_summary(engine, today)
+        conn.execute(text("DELETE FROM ops.outbox WHERE kind = :k"), {"k": ALERT_KIND})
+    assert warn_expiring(engine, today) >= 2
+    summary = iso9001_summary(engine, today)
     assert f"{len(pairs) - len(failing)}/{len(pairs)}" in summary
     assert "not in register" in summary and "H48.1" in summary
 
 
 def test_run_days_cover_the_business_day_and_the_next() -> None:
     start = datetime(2026, 11, 19, 1, tzinfo=TZ)
-    assert iso9001.run_days(start, today=R) == (date(2026, 11, 19), R)
-    assert iso9001.run_days(start, today=date(2026, 11, 19)) == (date(2026, 11, 19),) * 2
-    assert iso9001.run_days(start - timedelta(days=30), today=R) == (
+    assert run_days(start, today=R) == (date(2026, 11, 19), R)
+    assert run_days(start, today=date(2026, 11, 19)) == (date(2026, 11, 19),) * 2
+    assert run_days(start - timedelta(days=30), today=R) == (
         date(2026, 10, 20),
         date(2026, 10, 21),
     )

@@ -11,8 +11,8 @@ from factories import dossier, run_batch, seed_catalogues
 from form06_truth import COLUMNS, form06
 from sqlalchemy import text
 
-from portal_kpi.kpi import compute
-from portal_kpi.pipeline import publish, run_day
+from portal_kpi.daily.kpi import compute
+from portal_kpi.daily.pipeline import publish, run_day
 
 D = date(2026, 11, 20)  # the run's day (a Friday); the warehouse starts on 1 November
 WINDOW = (datetime(2026, 11, 19), datetime(2026, 11, 21))
@@ -292,7 +292,7 @@ def test_month_of_simulated_history_matches_ground_truth(
     """Oct 1 – Nov 3 run day by day; every row equals the independent calculation."""
     from factories import HASHER
 
-    from portal_kpi.validate import Settings
+    from portal_kpi.quality.gx import Settings
 
     history = simulator.history
     first, last = date(2026, 10, 1), date(2026, 11, 3)

@@ -15,8 +15,16 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from portal_kpi import monitoring
+from portal_kpi.alerts.freshness import check_freshness, queue_freshness
 from portal_kpi.dates import local_midnight_aware
+from portal_kpi.devtools.sinks import demo_alert_connections, start_smtp_sink, start_webhook_sink
+from portal_kpi.tasks.callbacks import (
+    DEADLINE_ENV,
+    deadline_alert,
+    on_deadline_missed,
+    on_task_failure,
+)
+from portal_kpi.tasks.portal_daily import alerts as alert_step
 
 D = date(2026, 11, 20)  # a Friday
 
@@ -32,9 +40,9 @@ def outbox(engine: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def sinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    smtp = monitoring.start_smtp_sink(tmp_path / "mail")
-    hook = monitoring.start_webhook_sink(tmp_path / "hook")
-    for name, value in monitoring.demo_alert_connections(smtp.port, hook.port).items():
+    smtp = start_smtp_sink(tmp_path / "mail")
+    hook = start_webhook_sink(tmp_path / "hook")
+    for name, value in demo_alert_connections(smtp.port, hook.port).items():
         monkeypatch.setenv(name, value)
     yield {"smtp": smtp, "webhook": hook}
     smtp.stop()
@@ -68,8 +76,8 @@ def test_on_task_failure_sends_one_message(outbox: Any, sinks: dict[str, Any]) -
         "logical_date": local_midnight_aware(D),
         "exception": ConnectionError("portal refused the connection\nTraceback detail"),
     }
-    monitoring.on_task_failure(context)
-    monitoring.on_task_failure(context)  # called twice: still one message per recipient
+    on_task_failure(context)
+    on_task_failure(context)  # called twice: still one message per recipient
     sent = rows(outbox, "task_failure")
     assert len(sent) == 2 and {m.channel for m in sent} == {"email", "webhook"}
     assert all(m.sent_at is not None for m in sent)
@@ -88,8 +96,8 @@ def test_on_task_failure_sends_one_message(outbox: Any, sinks: dict[str, Any]) -
 def test_on_task_failure_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "postgresql://nobody@127.0.0.1:9/none")
     monkeypatch.delenv("AIRFLOW_CONN_ALERTS_WEBHOOK", raising=False)
-    monitoring.on_task_failure({})  # nothing usable at all
-    monitoring.on_task_failure({"ti": FakeTaskInstance(), "exception": RuntimeError("x")})
+    on_task_failure({})  # nothing usable at all
+    on_task_failure({"ti": FakeTaskInstance(), "exception": RuntimeError("x")})
 
 
 PROBE_DAG = """
@@ -97,7 +105,7 @@ from datetime import datetime, timedelta, timezone
 
 from airflow.sdk import DAG, task
 
-from portal_kpi.monitoring import on_task_failure
+from portal_kpi.tasks.callbacks import on_task_failure
 
 with DAG(
     "alerts_failing_probe",
@@ -167,14 +175,14 @@ def test_deadline_alert_is_seven_in_the_morning_after_the_day(
 ) -> None:
     from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
 
-    monkeypatch.setenv(monitoring.DEADLINE_ENV, "off")
-    assert monitoring.deadline_alert() is None
-    monkeypatch.delenv(monitoring.DEADLINE_ENV)
-    alert = monitoring.deadline_alert()
+    monkeypatch.setenv(DEADLINE_ENV, "off")
+    assert deadline_alert() is None
+    monkeypatch.delenv(DEADLINE_ENV)
+    alert = deadline_alert()
     assert isinstance(alert, DeadlineAlert)
     assert alert.reference == DeadlineReference.DAGRUN_LOGICAL_DATE
     assert isinstance(alert.callback, AsyncCallback)
-    assert alert.callback.path == "portal_kpi.monitoring.on_deadline_missed"
+    assert alert.callback.path == "portal_kpi.tasks.callbacks.on_deadline_missed"
     # A scheduled run's logical date is its data interval start: D 00:00 local.
     deadline = local_midnight_aware(D) + alert.interval
     assert (deadline.date(), deadline.hour, deadline.minute) == (D + timedelta(days=1), 7, 0)
@@ -186,13 +194,13 @@ def test_deadline_alert_is_seven_in_the_morning_after_the_day(
     with DAG("deadline_probe", schedule=None, deadline=alert) as dag:
         pass
     serialized = json.dumps(DagSerialization.serialize_dag(dag), default=str)
-    assert "portal_kpi.monitoring.on_deadline_missed" in serialized
+    assert "portal_kpi.tasks.callbacks.on_deadline_missed" in serialized
 
 
 def test_alert_step_entry_point(outbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIRFLOW_CONN_ALERTS_SMTP", raising=False)
     monkeypatch.delenv("AIRFLOW_CONN_ALERTS_WEBHOOK", raising=False)
-    result = monitoring.alert_step(local_midnight_aware(D))
+    result = alert_step(local_midnight_aware(D))
     assert result["day"] == D.isoformat() and result["opened"] == 0
     assert result["freshness"] == ["stale_load"]  # nothing was ever loaded
     assert result["sent"] == 0 and result["waiting"] == 2
@@ -209,9 +217,9 @@ def test_deadline_callback_queues_and_sends(outbox: Any, sinks: dict[str, Any]) 
         },
         "deadline": {"id": "0199", "deadline_time": "2026-11-21T00:00:00Z"},
     }
-    result = asyncio.run(monitoring.on_deadline_missed(context=context, dag_id="portal_daily"))
+    result = asyncio.run(on_deadline_missed(context=context, dag_id="portal_daily"))
     assert result.startswith("queued 2, sent 2")
-    asyncio.run(monitoring.on_deadline_missed(context=context, dag_id="portal_daily"))
+    asyncio.run(on_deadline_missed(context=context, dag_id="portal_daily"))
     (mail_row, _hook_row) = sorted(rows(outbox, "dag_deadline"), key=lambda r: r.channel)
     assert "07:00" in mail_row.subject and "running" in mail_row.body
     assert len(sinks["smtp"].files()) == 1 and len(sinks["webhook"].files()) == 1
@@ -238,18 +246,18 @@ def _facts(engine: Any, loaded_hours_ago: float | None, versions: int, working: 
 
 def test_freshness_no_changes_on_a_working_day(outbox: Any) -> None:
     _facts(outbox, 1, 0, working=True)
-    found = monitoring.check_freshness(outbox, D, datetime.now(UTC))
+    found = check_freshness(outbox, D, datetime.now(UTC))
     assert [f["kind"] for f in found] == ["no_changes_on_working_day"]
-    assert monitoring.queue_freshness(outbox, found) == 2
-    assert monitoring.queue_freshness(outbox, found) == 0  # once
+    assert queue_freshness(outbox, found) == 2
+    assert queue_freshness(outbox, found) == 0  # once
 
 
 def test_freshness_quiet_day_off_and_stale_load(outbox: Any) -> None:
     _facts(outbox, 30, 0, working=False)
-    found = monitoring.check_freshness(outbox, D, datetime.now(UTC))
+    found = check_freshness(outbox, D, datetime.now(UTC))
     assert [f["kind"] for f in found] == ["stale_load"]
     assert found[0]["hours_since"] >= 29.9 and found[0]["watermark"] == D.isoformat()
-    fresh = monitoring.check_freshness(outbox, D, datetime.now(UTC) - timedelta(hours=10))
+    fresh = check_freshness(outbox, D, datetime.now(UTC) - timedelta(hours=10))
     assert fresh == []
 
 
@@ -262,16 +270,16 @@ def test_freshness_data_quality_event_and_no_load_at_all(outbox: Any) -> None:
             ),
             {"d": D},
         )
-    found = monitoring.check_freshness(outbox, D, datetime.now(UTC))
+    found = check_freshness(outbox, D, datetime.now(UTC))
     assert [f["kind"] for f in found] == ["no_changes_on_working_day", "stale_load"]
     assert found[1]["last_loaded_at"] is None
 
 
 def test_demo_connections_point_at_the_sinks(sinks: dict[str, Any]) -> None:
-    from portal_kpi.alerts import webhook_url
+    from portal_kpi.alerts.channels import webhook_url
     from portal_kpi.config import get_connection
 
-    env = monitoring.demo_alert_connections(sinks["smtp"].port, sinks["webhook"].port)
+    env = demo_alert_connections(sinks["smtp"].port, sinks["webhook"].port)
     assert set(env) == {"AIRFLOW_CONN_ALERTS_SMTP", "AIRFLOW_CONN_ALERTS_WEBHOOK"}
     smtp = get_connection("alerts_smtp")
     assert (smtp.host, smtp.port) == ("127.0.0.1", sinks["smtp"].port)

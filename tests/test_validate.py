@@ -9,15 +9,12 @@ import pytest
 from factories import agency, dossier, run_batch, seed_catalogues, stage
 from sqlalchemy import text
 
-from portal_kpi.extract import requeue_quarantined
-from portal_kpi.load import publish_batch
-from portal_kpi.validate import (
-    Settings,
-    ValidationFailedError,
-    resolve_quarantine,
-    validate_batch,
-    volume_anomaly,
-)
+from portal_kpi.daily.extract import requeue_quarantined
+from portal_kpi.daily.load import publish_batch
+from portal_kpi.daily.validate import validate_batch
+from portal_kpi.quality.gx import Settings, ValidationFailedError
+from portal_kpi.quality.quarantine import resolve as resolve_quarantine
+from portal_kpi.quality.volume import volume_anomaly
 
 GOOD = "000.07.48.H48-261120-00001"
 BAD = "000.07.48.H48-261120-00002"
@@ -258,8 +255,8 @@ def test_volume_check_waits_for_four_weeks(engine: Any) -> None:
 
 
 def test_volume_anomaly_reaches_the_alert_outbox(engine: Any) -> None:
-    from portal_kpi.extract import Batch
-    from portal_kpi.pipeline import check
+    from portal_kpi.daily.model import Batch
+    from portal_kpi.daily.pipeline import check
 
     seed_catalogues(engine)
     day = date(2026, 11, 20)

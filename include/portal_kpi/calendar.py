@@ -8,9 +8,9 @@ import logging
 from datetime import date, timedelta
 
 import holidays
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
-from portal_kpi.db import copy_rows
+from portal_kpi.db import copy_rows, run_sql
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +41,10 @@ def refresh_calendar(conn: Connection, first_year: int, last_year: int) -> int:
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
     exceptions = {
         row.day: (row.is_working_day, row.note)
-        for row in conn.execute(
-            text(
-                "SELECT day, is_working_day, note FROM core.calendar_exception"
-                " WHERE day BETWEEN :f AND :l"
-            ),
-            {"f": first, "l": last},
-        )
+        for row in run_sql(conn, "calendar/exceptions.sql", f=first, l=last)
     }
     rows = calendar_rows(first, last, exceptions)
-    conn.execute(
-        text("DELETE FROM core.calendar_day WHERE day BETWEEN :f AND :l"), {"f": first, "l": last}
-    )
+    run_sql(conn, "calendar/delete_days.sql", f=first, l=last)
     copy_rows(conn, "core.calendar_day", ["day", "is_working_day", "holiday_name", "source"], rows)
     log.info("calendar %d–%d: %d days", first_year, last_year, len(rows))
     return len(rows)

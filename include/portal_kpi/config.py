@@ -10,7 +10,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
+
+from airflow.sdk import BaseHook
+from airflow.sdk.exceptions import AirflowNotFoundException
 
 # Airflow connection ids (fixed; see shared/architecture.md).
 CONN_PORTAL = "dvc_portal"
@@ -25,27 +28,6 @@ PROVINCE_CODE = os.environ.get("PORTAL_KPI_PROVINCE", "H48")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SQL_DIR = PACKAGE_DIR.parent / "sql"
-
-# Default task policy shared by every DAG (one place, like a defaults module).
-DEFAULT_RETRIES = 2
-DEFAULT_RETRY_DELAY_SECONDS = int(os.environ.get("PORTAL_KPI_RETRY_DELAY_SECONDS", "300"))
-DEFAULT_OWNER = "data-team"
-
-
-def task_defaults() -> dict[str, Any]:
-    """``default_args`` of every DAG: owner, retries and their delay, and the alert sent
-    once when a task fails for good."""
-    from datetime import timedelta
-
-    from portal_kpi.monitoring import on_task_failure
-
-    return {
-        "owner": DEFAULT_OWNER,
-        "retries": DEFAULT_RETRIES,
-        "retry_delay": timedelta(seconds=DEFAULT_RETRY_DELAY_SECONDS),
-        "on_failure_callback": on_task_failure,
-    }
-
 
 PAGE_LIMIT = int(os.environ.get("PORTAL_KPI_PAGE_LIMIT", "1000"))
 HTTP_ATTEMPTS = int(os.environ.get("PORTAL_KPI_HTTP_ATTEMPTS", "6"))
@@ -72,8 +54,6 @@ class ConnInfo:
 
 def get_connection(conn_id: str) -> ConnInfo:
     """Read an Airflow connection by id (env ``AIRFLOW_CONN_*`` included)."""
-    from airflow.sdk import BaseHook
-    from airflow.sdk.exceptions import AirflowNotFoundException
 
     try:
         conn = BaseHook.get_connection(conn_id)
@@ -132,7 +112,6 @@ def warehouse_url() -> str:
 def airflow_conn_uri_for_postgres(url: str) -> str:
     """Turn a libpq-style URL (as the embedded server reports) into an Airflow
     connection URI with the socket directory as host."""
-    from urllib.parse import parse_qs, urlsplit
 
     parts = urlsplit(url)
     query = parse_qs(parts.query)

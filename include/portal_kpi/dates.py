@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from croniter import croniter
+
 from portal_kpi.config import LOCAL_TZ
 
 TZ = ZoneInfo(LOCAL_TZ)
@@ -65,7 +67,6 @@ def manual_run_end(cron: str, day: date) -> datetime:
     """For a daily-interval DAG on ``cron`` (local time), the end of the data interval that
     starts on local ``day``: a manual run logged at that moment covers that interval
     (Airflow infers a manual run's interval as the one ending at its logical date)."""
-    from croniter import croniter
 
     ticks = croniter(cron, local_midnight_aware(day) - timedelta(seconds=1))
     ticks.get_next(datetime)  # the interval's start, on ``day``

@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from psycopg import sql as pgsql
 from sqlalchemy import Connection, Engine, create_engine, text
 
 from portal_kpi.config import SQL_DIR, warehouse_url
@@ -32,7 +33,13 @@ def sql(name: str) -> str:
 
 
 def run_sql(conn: Connection, name: str, **params: Any) -> Any:
+    """Execute ``include/sql/<name>`` with bound parameters."""
     return conn.execute(text(sql(name)), params)
+
+
+def run_sql_many(conn: Connection, name: str, rows: Sequence[dict[str, Any]]) -> Any:
+    """Execute ``include/sql/<name>`` once per parameter set (executemany)."""
+    return conn.execute(text(sql(name)), list(rows))
 
 
 def copy_rows(
@@ -45,7 +52,6 @@ def copy_rows(
     dbapi = conn.connection.driver_connection
     if dbapi is None:  # pragma: no cover - SQLAlchemy always has one here
         raise RuntimeError("no DBAPI connection")
-    from psycopg import sql as pgsql
 
     ident = pgsql.Identifier(*table.split("."))
     cols = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
@@ -79,21 +85,10 @@ def migrate(engine: Engine) -> list[str]:
     """
     applied_now: list[str] = []
     with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+        run_sql(conn, "db/lock.sql", k=_MIGRATION_LOCK)
         try:
-            conn.execute(
-                text(
-                    "CREATE TABLE IF NOT EXISTS public.portal_kpi_migration ("
-                    " version integer PRIMARY KEY, name text NOT NULL,"
-                    " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-                )
-            )
-            done = {
-                row.version: row.checksum
-                for row in conn.execute(
-                    text("SELECT version, checksum FROM public.portal_kpi_migration")
-                )
-            }
+            run_sql(conn, "db/migration_table.sql")
+            done = {row.version: row.checksum for row in run_sql(conn, "db/applied.sql")}
             for version, name, path in _migrations():
                 body = path.read_text(encoding="utf-8")
                 checksum = hashlib.sha256(body.encode()).hexdigest()
@@ -111,14 +106,8 @@ def migrate(engine: Engine) -> list[str]:
                     if dbapi is None:  # pragma: no cover
                         raise RuntimeError("no DBAPI connection")
                     dbapi.execute(body)
-                    conn.execute(
-                        text(
-                            "INSERT INTO public.portal_kpi_migration (version, name, checksum)"
-                            " VALUES (:v, :n, :c)"
-                        ),
-                        {"v": version, "n": name, "c": checksum},
-                    )
+                    run_sql(conn, "db/record_migration.sql", v=version, n=name, c=checksum)
                 applied_now.append(f"V{version:03d}__{name}")
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+            run_sql(conn, "db/unlock.sql", k=_MIGRATION_LOCK)
     return applied_now

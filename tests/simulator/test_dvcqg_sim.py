@@ -18,9 +18,8 @@ import requests
 from form06_truth import COLUMNS
 from sqlalchemy import Engine, text
 
-from portal_kpi import official
-from portal_kpi.simulator import PortalHistory, SimConfig
-from portal_kpi.simulator.dvcqg import (
+from portal_kpi.devtools.simulator import PortalHistory, SimConfig
+from portal_kpi.devtools.simulator.dvcqg import (
     FLAGGED,
     NOT_SYNCED,
     PAUSED_AS_FINISHED,
@@ -31,6 +30,8 @@ from portal_kpi.simulator.dvcqg import (
     form06,
     start_dvcqg_background,
 )
+from portal_kpi.official.reconcile import reconcile
+from portal_kpi.official.store import pull_periods
 from portal_kpi.sources.dvcqg import (
     DvcqgClient,
     DvcqgStoppedError,
@@ -38,6 +39,7 @@ from portal_kpi.sources.dvcqg import (
     PeriodNotEndedError,
     periods_for_month,
 )
+from portal_kpi.tasks.dvcqg_monthly import reconcile_month, run_month
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "dvcqg"
 TODAY = date(2026, 9, 10)
@@ -227,7 +229,7 @@ def test_client_pages_through_shape_a(sim: DvcqgSimHandle) -> None:
 def test_client_stops_on_403_and_429(sim: DvcqgSimHandle, engine: Engine, fault: str) -> None:
     setattr(sim.faults, fault, 5)
     with pytest.raises(DvcqgStoppedError, match=r"answered (403|429)") as err:
-        official.pull_periods(engine, client(sim), periods_for_month(2026, 8))
+        pull_periods(engine, client(sim), periods_for_month(2026, 8))
     assert "without retrying" in str(err.value)
     assert len(sim.requests) == 1  # stopped at the first refusal: no retry storm
     with engine.connect() as conn:
@@ -238,7 +240,7 @@ def test_client_refuses_a_month_that_has_not_ended(sim: DvcqgSimHandle, engine: 
     with pytest.raises(PeriodNotEndedError, match="2026-09"):
         client(sim).evaluation("transparency", Period.month(2026, 9))
     with pytest.raises(PeriodNotEndedError):
-        official.pull_periods(engine, client(sim, today=date(2026, 8, 31)), [Period.month(2026, 8)])
+        pull_periods(engine, client(sim, today=date(2026, 8, 31)), [Period.month(2026, 8)])
     assert sim.requests == []
 
 
@@ -302,7 +304,7 @@ def test_month_end_to_end_with_known_differences(
     interval_start = datetime(2026, 7, 31, 23, 0)  # 1 Aug 06:00 local, in UTC
     from datetime import UTC
 
-    result = official.run_month(interval_start.replace(tzinfo=UTC), run)
+    result = run_month(interval_start.replace(tzinfo=UTC), run)
     assert result["pull"]["month"] == "2026-08"
     assert len(result["pull"]["pulls"]) == 12  # six groups x (month, year to date)
     assert result["catalogue"]["procedures"] > 40
@@ -322,7 +324,7 @@ def test_month_end_to_end_with_known_differences(
     # A department the local side has no row for: nothing to compare, not 0 %.
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM kpi.dossier_stats WHERE agency_code = 'H48.01'"))
-    rows = {r.agency_code: r for r in official.reconcile(engine, SIM_ROOT_DEPARTMENT_ID, AUGUST)}
+    rows = {r.agency_code: r for r in reconcile(engine, SIM_ROOT_DEPARTMENT_ID, AUGUST)}
     assert rows["H48.01"].no_data and rows["H48.01"].reason_code == "no_data"
     assert rows["H48.01"].local_received is None and rows["H48.01"].diff_ratio is None
     not_synced = rows["H48" + NOT_SYNCED]
@@ -363,7 +365,7 @@ def test_month_end_to_end_with_known_differences(
     assert all("Chênh lệch" in o.subject and "English:" in o.body for o in outbox)
 
     # A rerun replaces every keyed row and queues nothing twice.
-    again = official.reconcile_month(interval_start.replace(tzinfo=UTC), SIM_ROOT_DEPARTMENT_ID)
+    again = reconcile_month(interval_start.replace(tzinfo=UTC), SIM_ROOT_DEPARTMENT_ID)
     assert again["alerts_queued"] == 0 and again["rows"] == len(rows)
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from portal_kpi.simulator import PortalHistory, SimConfig
-from portal_kpi.simulator.model import MAX_LIFECYCLE_DAYS, OPEN_STATUSES
+from portal_kpi.devtools.simulator import PortalHistory, SimConfig
+from portal_kpi.devtools.simulator.model import MAX_LIFECYCLE_DAYS, OPEN_STATUSES
 
 TODAY = date(2026, 3, 2)
 CONFIG = SimConfig(today=TODAY, dossiers_per_day=200, history_days=60)

@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 import requests
 
-from portal_kpi.simulator import Faults, PortalHistory, SimConfig, SimulatorHandle, start_background
+from portal_kpi.devtools.simulator import (
+    Faults,
+    PortalHistory,
+    SimConfig,
+    SimulatorHandle,
+    start_background,
+)
 
 CONFIG = SimConfig(today=date(2026, 3, 2), dossiers_per_day=150, history_days=45)
 FROM, TO = "20260210000000", "20260211000000"

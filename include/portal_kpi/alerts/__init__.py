@@ -1,0 +1,1 @@
+"""Alert services: the outbox, channels, breach state, labels, charts and freshness."""

@@ -1,0 +1,1 @@
+"""The daily job of one province: extract, validate, publish, KPIs, early warning."""

@@ -1,0 +1,234 @@
+"""Validate a staged batch (write-audit-publish): run its contract suite, quarantine the
+rows that fail, record the run. Only rows that pass are published."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from portal_kpi.daily.contract import (
+    CATALOGUE_RULES,
+    catalogue_expectations,
+    catalogue_frame,
+    dossier_expectations,
+    dossier_frame,
+    reason,
+)
+from portal_kpi.daily.model import Batch, Source
+from portal_kpi.db import run_sql
+from portal_kpi.quality import quarantine
+from portal_kpi.quality.gx import Settings, ValidationFailedError, run_expectations
+from portal_kpi.quality.quarantine import Rejected
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    batch_id: str
+    suite: str
+    rows_in: int
+    rows_quarantined: int
+    rows_held: int
+    expectations: int
+    failures: dict[str, int]
+    rejected: dict[int, list[str]] = field(default_factory=dict)
+    data_docs: str | None = None
+
+    @property
+    def rows_published(self) -> int:
+        return self.rows_in - self.rows_held - self.rows_quarantined
+
+    def summary(self) -> str:
+        rules = ", ".join(f"{k}={v}" for k, v in sorted(self.failures.items())) or "none"
+        return (
+            f"{self.batch_id} [{self.suite}]: {self.rows_in} rows, {self.rows_held} already "
+            f"held, {self.rows_quarantined} quarantined; failures per rule: {rules}"
+        )
+
+
+def _staged_catalogue(engine: Engine, kind: str, batch_id: str) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        result = run_sql(conn, f"quality/staged_{kind}.sql", b=batch_id)
+        return [dict(r) for r in result.mappings()]
+
+
+def staged_dossiers(engine: Engine, batch_id: str) -> tuple[pd.DataFrame, int]:
+    """The staged dossier versions of a batch that are not already held, as a frame (see
+    ``quality/staged_dossiers.sql``), and how many were held."""
+    with engine.connect() as conn:
+        result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id)
+        columns = list(result.keys())
+        frame = pd.DataFrame(result.cursor.fetchall(), columns=columns)  # plain tuples: fast
+        held = int(run_sql(conn, "quality/count_held.sql", b=batch_id).scalar() or 0)
+    return frame, held
+
+
+def _catalogues(engine: Engine) -> tuple[list[tuple[str, date, date | None]], set[str]]:
+    with engine.connect() as conn:
+        agencies = [(r[0], r[1], r[2]) for r in run_sql(conn, "daily/agency_validity.sql")]
+        codes = set(run_sql(conn, "daily/procedure_codes.sql").scalars())
+    return agencies, codes
+
+
+def _window(engine: Engine, batch_id: str) -> tuple[datetime | None, datetime]:
+    with engine.connect() as conn:
+        row = run_sql(conn, "daily/batch_window.sql", b=batch_id).one()
+    return row.window_from, row.window_to
+
+
+class _Records(dict[int, dict[str, Any]]):
+    """Staged records by seq, fetched only for the rows that fail (quarantine needs the
+    few failing ones, not all 30,000)."""
+
+    def __init__(self, engine: Engine, batch_id: str, seqs: list[int]) -> None:
+        super().__init__()
+        self._engine, self._batch_id, self._count = engine, batch_id, len(seqs)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def fetch(self, seqs: list[int]) -> None:
+        with self._engine.connect() as conn:
+            rows = run_sql(conn, "quality/staged_records.sql", b=self._batch_id, seqs=seqs)
+            for row in rows.mappings():
+                self[int(row["seq"])] = dict(row)
+
+
+SUITES = {
+    "agency": "agencies_contract",
+    "procedure": "procedures_contract",
+    "dossier": "dossier_contract",
+}
+KEYS = {
+    "agency": ("MaDonVi", "HieuLucTu"),
+    "procedure": ("MaTTHC", "HieuLucTu"),
+    "dossier": ("MaHoSo", "NgayCapNhat"),
+}
+
+
+@dataclass
+class StagedBatch:
+    """A staged batch ready for its suite: the rows not already held, as a frame."""
+
+    entity: str  # agency, procedure or dossier (the staging table's name too)
+    frame: pd.DataFrame
+    expectations: list[Any]
+    records: dict[int, dict[str, Any]]  # by seq; dossiers are fetched only when they fail
+    held: int
+
+    @property
+    def suite(self) -> str:
+        return SUITES[self.entity]
+
+
+def stage(engine: Engine, batch: Batch) -> StagedBatch:
+    """The staged rows of a batch that are not already held, with their suite."""
+    entity = batch.source.entity
+    if not batch.source.is_dossiers:
+        rows = _staged_catalogue(engine, str(batch.source), batch.batch_id)
+        new = [r for r in rows if not r.pop("held")]
+        return StagedBatch(
+            entity,
+            catalogue_frame(new, str(batch.source)),
+            catalogue_expectations(str(batch.source)),
+            {r["seq"]: r for r in new},
+            len(rows) - len(new),
+        )
+    staged, held = staged_dossiers(engine, batch.batch_id)
+    agencies, codes = _catalogues(engine)
+    window_from, window_to = _window(engine, batch.batch_id)
+    if batch.source is Source.DOSSIERS_OPEN:
+        window_to = window_to + timedelta(seconds=1)
+    frame = dossier_frame(staged, agencies, codes, window_from, window_to)
+    records = _Records(engine, batch.batch_id, staged["seq"].tolist())
+    return StagedBatch(entity, frame, dossier_expectations(), records, held)
+
+
+def validate_batch(
+    engine: Engine, batch: Batch, business_day: date, settings: Settings | None = None
+) -> Outcome:
+    """Validate one staged batch, quarantine failing rows, record the run.
+
+    Raises :class:`ValidationFailedError` (after recording) when the rejected share is over
+    the threshold, so nothing of the batch is published.
+    """
+    settings = settings or Settings.from_env()
+    staged = stage(engine, batch)
+    records = staged.records
+    key_field, version_field = KEYS[staged.entity]
+    if records:
+        broken, failures, docs = run_expectations(
+            staged.frame, staged.expectations, staged.suite, settings.data_docs_dir
+        )
+    else:
+        broken, failures, docs = {}, {}, None
+    outcome = Outcome(
+        batch_id=batch.batch_id,
+        suite=staged.suite,
+        rows_in=len(records) + staged.held,
+        rows_quarantined=len(broken),
+        rows_held=staged.held,
+        expectations=len(staged.expectations),
+        failures=failures,
+        rejected=broken,
+        data_docs=docs,
+    )
+    with engine.begin() as conn:
+        run_sql(conn, f"daily/reset_rejected_{staged.entity}.sql", b=batch.batch_id)
+        quarantine.clear(conn, batch.batch_id)
+        if broken:
+            if isinstance(records, _Records):
+                records.fetch(sorted(broken))
+            run_sql(conn, f"daily/mark_rejected_{staged.entity}.sql", b=batch.batch_id,
+                    s=list(broken))  # fmt: skip
+            quarantine.write(
+                conn,
+                batch.batch_id,
+                staged.entity,
+                (
+                    Rejected(
+                        seq,
+                        records[seq].get(key_field),
+                        records[seq].get(version_field),
+                        tuple(rules),
+                        records[seq],
+                        catalogue_only=set(rules) <= CATALOGUE_RULES,
+                    )
+                    for seq, rules in sorted(broken.items())
+                ),
+                reason,
+            )
+        run_sql(
+            conn,
+            "quality/record_validation_run.sql",
+            b=batch.batch_id,
+            s=staged.suite,
+            d=business_day,
+            n=len(staged.expectations),
+            i=outcome.rows_in,
+            h=outcome.rows_held,
+            p=outcome.rows_published,
+            q=outcome.rows_quarantined,
+            f=json.dumps(failures),
+            ok=not broken,
+            docs=docs,
+        )
+    log.info("%s", outcome.summary())
+    checked = outcome.rows_in - outcome.rows_held
+    share = outcome.rows_quarantined / checked if checked else 0.0
+    if share > settings.max_rejected_share:
+        raise ValidationFailedError(
+            f"{outcome.summary()} — rejected share {share:.2%} is over the threshold "
+            f"{settings.max_rejected_share:.2%}; nothing of this batch was published"
+        )
+    return outcome

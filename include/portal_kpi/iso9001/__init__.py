@@ -1,0 +1,1 @@
+"""ISO 9001 compliance of state agencies from the DOST register."""

@@ -1,0 +1,1 @@
+"""Official national-portal (DVCQG, Decision 766) scores: parse, store, reconcile."""

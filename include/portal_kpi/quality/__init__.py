@@ -1,0 +1,1 @@
+"""Data quality services: the GX runner, the quarantine writer and volume checks."""

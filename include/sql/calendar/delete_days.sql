@@ -1,0 +1,1 @@
+DELETE FROM core.calendar_day WHERE day BETWEEN :f AND :l;

@@ -1,0 +1,2 @@
+-- A rerun of the same pull replaces what an earlier try staged.
+DELETE FROM staging.procedure WHERE batch_id = :b;

@@ -1,0 +1,2 @@
+-- National procedure codes in the catalogue.
+SELECT DISTINCT code FROM core.procedure;

@@ -1,0 +1,1 @@
+SELECT period_grain, count(*) AS n FROM kpi.dossier_stats GROUP BY 1;
