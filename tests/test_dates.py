@@ -12,7 +12,6 @@ from portal_kpi.dates import (
     feed_window,
     local_midnight_aware,
     manual_run_end,
-    parse_ts,
 )
 
 
@@ -41,10 +40,3 @@ def test_manual_run_end_covers_the_interval_starting_that_day(
     got = manual_run_end(cron, day)
     assert got == end
     assert got > local_midnight_aware(day)
-
-
-def test_portal_timestamps() -> None:
-    assert parse_ts("20261125080512") == datetime(2026, 11, 25, 8, 5, 12)
-    assert parse_ts("") is None and parse_ts(None) is None
-    with pytest.raises(ValueError, match="yyyyMMddHHmmss"):
-        parse_ts("2026-11-25")

@@ -115,11 +115,13 @@ def test_transparency_parsed_with_flags_and_nulls() -> None:
     assert len(flagged) == 162
     assert sum(s.numerator or 0 for s in flagged if not s.is_total) == 138_744
     publish = [s for s in parsed.scores if s.metric_code == "PUBLISH_ON_TIME"]
-    assert all(s.ratio is None and s.score is None and s.numerator == 0 for s in publish)
+    assert publish and all(
+        s.ratio is None and s.score is None and s.numerator == 0 for s in publish
+    )
     content = next(s for s in parsed.scores if s.metric_code == "PUBLIC_CONTENT_FULL")
     assert content.ratio == Decimal("97.75") and content.score == Decimal("1.96")
     # Shape A carries no department code: the map fills it later.
-    assert all(s.department_code is None for s in parsed.scores)
+    assert parsed.scores and all(s.department_code is None for s in parsed.scores)
     assert parsed.departments == []
 
 

@@ -43,15 +43,6 @@ def format_ts(value: datetime) -> str:
     return value.strftime(PORTAL_TS)
 
 
-def parse_ts(value: str | None) -> datetime | None:
-    """Parse a portal timestamp; empty or None gives None; anything else malformed raises."""
-    if value is None or value == "":
-        return None
-    if len(value) != 14 or not value.isdigit():
-        raise ValueError(f"not a yyyyMMddHHmmss timestamp: {value!r}")
-    return datetime.strptime(value, PORTAL_TS)
-
-
 def today_local() -> date:
     return datetime.now(TZ).date()
 

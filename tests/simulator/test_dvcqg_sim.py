@@ -39,7 +39,12 @@ from portal_kpi.sources.dvcqg import (
     PeriodNotEndedError,
     periods_for_month,
 )
-from portal_kpi.tasks.dvcqg_monthly import reconcile_month, run_month
+from portal_kpi.tasks.dvcqg_monthly import (
+    load_month,
+    pull_catalogue,
+    pull_month,
+    reconcile_month,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "dvcqg"
 TODAY = date(2026, 9, 10)
@@ -304,7 +309,11 @@ def test_month_end_to_end_with_known_differences(
     interval_start = datetime(2026, 7, 31, 23, 0)  # 1 Aug 06:00 local, in UTC
     from datetime import UTC
 
-    result = run_month(interval_start.replace(tzinfo=UTC), run)
+    start = interval_start.replace(tzinfo=UTC)
+    result = {"pull": pull_month(start, run)}  # the DAG's order: pull, load, catalogue
+    load_month(start, run.root_department_id)
+    result["catalogue"] = pull_catalogue(run)
+    reconcile_month(start, run.root_department_id)
     assert result["pull"]["month"] == "2026-08"
     assert len(result["pull"]["pulls"]) == 12  # six groups x (month, year to date)
     assert result["catalogue"]["procedures"] > 40

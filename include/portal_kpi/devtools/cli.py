@@ -18,7 +18,7 @@ from portal_kpi.alerts.outbox import send_pending
 from portal_kpi.dates import TZ, days, manual_run_end, today_local
 from portal_kpi.db import make_engine, migrate
 from portal_kpi.devtools.demo_register import generate_register
-from portal_kpi.devtools.dictionary import render
+from portal_kpi.devtools.dictionary import missing_comments, render
 from portal_kpi.devtools.report import print_report
 from portal_kpi.devtools.runtime import (
     configure_airflow,
@@ -202,11 +202,15 @@ def cmd_data_dictionary(args: argparse.Namespace) -> int:
     engine = make_engine()
     try:
         migrate(engine)
+        missing = missing_comments(engine)
         text = render(engine)
     finally:
         engine.dispose()
     Path(args.out).write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
+    if missing:
+        print("kpi objects without a COMMENT (add one in a migration): " + ", ".join(missing))
+        return 1
     return 0
 
 

@@ -86,13 +86,3 @@ def reconcile_month(interval_start: datetime, root: str | None = None) -> dict[s
         "reasons": reasons,
         "alerts_queued": queued,
     }
-
-
-def run_month(interval_start: datetime, client: DvcqgClient | None = None) -> dict[str, Any]:
-    """Everything for one month in order (CLI and demo): pull, load, catalogue, reconcile."""
-    client = client or DvcqgClient.from_connection()
-    pulled = pull_month(interval_start, client)
-    loaded = load_month(interval_start, client.root_department_id)
-    catalogue = pull_catalogue(client)
-    reconciled = reconcile_month(interval_start, client.root_department_id)
-    return {"pull": pulled, "load": loaded, "catalogue": catalogue, "reconcile": reconciled}
