@@ -7,7 +7,7 @@
 Two provinces:
 
 * **Phú Thọ (H44)**, ``rootDepartmentId`` :data:`PHU_THO_ROOT`: the real captures in
-  ``shared/fixtures/dvcqg`` (August 2026 and the 2026 year where captured) are replayed byte
+  ``tests/fixtures/dvcqg`` (August 2026 and the 2026 year where captured) are replayed byte
   for byte. Anything not captured answers 404 ``NOT_CAPTURED``. The catalogue pages
   captured (``pageSize`` 10, pages 1 and 575, no ``q``) are replayed too.
 * **The simulated province** (H48 unless the history says otherwise),
@@ -50,6 +50,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from portal_kpi.runtime import project_root
+
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1/reporting/"
@@ -63,6 +65,7 @@ GROUPS = (
     "provide-online-tree",
     "formality-online-payment-tree",
 )
+FIXTURES_ENV = "PORTAL_KPI_DVCQG_FIXTURES"
 PHU_THO_ROOT = "019d2be3-6a88-732b-8b17-b68020c8553a"
 _UUID_NAMESPACE = uuid.UUID("6f1c8a52-3d0e-4b8e-9a57-48c0dd1e0766")
 
@@ -96,12 +99,12 @@ _CATALOGUE_CAPTURES = {1: "formalities/page-1.json", 575: "formalities/page-last
 
 
 def fixture_dir() -> Path:
-    """``shared/fixtures/dvcqg`` beside the repository (env PORTAL_KPI_DVCQG_FIXTURES wins)."""
-    override = os.environ.get("PORTAL_KPI_DVCQG_FIXTURES")
+    """Folder of the saved Phú Thọ responses: setting ``PORTAL_KPI_DVCQG_FIXTURES``, by default
+    ``tests/fixtures/dvcqg`` under the project root."""
+    override = os.environ.get(FIXTURES_ENV)
     if override:
         return Path(override)
-    repo_root = Path(__file__).resolve().parents[3]
-    return repo_root.parent / "shared" / "fixtures" / "dvcqg"
+    return project_root() / "tests" / "fixtures" / "dvcqg"
 
 
 def department_uuid(code: str) -> str:
