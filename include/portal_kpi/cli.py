@@ -40,6 +40,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scores_replay(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from portal_kpi.scores.replay import replay_file, summary_lines
+
+    failed = False
+    for name in args.files:
+        result = replay_file(Path(name))
+        for line in summary_lines(result):
+            print(line)
+        failed = failed or bool(result.failures)
+    return 1 if failed else 0
+
+
 def run_days(dag_id: str, start: date, end: date) -> list[tuple[date, str, float]]:
     """Run ``dag_id`` for each local day in [start, end] in order through ``dag.test()``."""
     from portal_kpi.dates import days, manual_run_end
@@ -266,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     dd = sub.add_parser("data-dictionary", help="write the kpi schema's data dictionary")
     dd.add_argument("--out", default="docs/data-dictionary.md")
     dd.set_defaults(func=cmd_data_dictionary)
+
+    sc = sub.add_parser("scores", help="Decision 766 points")
+    sc_sub = sc.add_subparsers(dest="scores_command", required=True)
+    rpl = sc_sub.add_parser("replay", help="recompute saved national-portal responses' points")
+    rpl.add_argument("files", nargs="+", metavar="FILE")
+    rpl.set_defaults(func=cmd_scores_replay)
 
     st = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL in .local/pg")
     st.set_defaults(func=cmd_stop_embedded)
