@@ -72,9 +72,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component(
         "3.2", "CLGQ", "ONLINE_SERVICE_USED", _r(4), True, "DVCTT có phát sinh hồ sơ trực tuyến"
     ),
-    Component(
-        "3.3", "CLGQ", "ONLINE_RECEIVED", _r(6, "0.5"), True, "Hồ sơ tiếp nhận trực tuyến"
-    ),
+    Component("3.3", "CLGQ", "ONLINE_RECEIVED", _r(6, "0.5"), True, "Hồ sơ tiếp nhận trực tuyến"),
     Component(
         "3.4",
         "TTTT",
@@ -92,41 +90,69 @@ COMPONENTS: tuple[Component, ...] = (
         "TTHC có phát sinh thanh toán trực tuyến",
     ),
     Component(
-        "3.6", "TTTT", "DOSSIER_PAID_ONLINE", _r(6, empty=Empty.ZERO, from_ratio=True), True,
+        "3.6",
+        "TTTT",
+        "DOSSIER_PAID_ONLINE",
+        _r(6, empty=Empty.ZERO, from_ratio=True),
+        True,
         "Hồ sơ thanh toán trực tuyến",
-    ),  # fmt: skip
+    ),
     Component("4.1", "MDSH", "ORIGINAL_RESULT_AVAILABLE", _r(6), False, "Kết quả điện tử"),
     Component("4.2", "MDSH", "SO_HOA_GIAY_TO_GIAI_QUYET", _r(4), False, "Số hoá hồ sơ"),
     Component(
         "4.3", "MDSH", "REUSED_DIGITIZED_DATA", _r(2, "0.8"), True, "Tái sử dụng dữ liệu số hoá"
     ),
     Component(
-        "4.4", "MDSH", "SYNCED_WITH_DVCQG_PERSONAL_STORAGE", _r(4), False,
+        "4.4",
+        "MDSH",
+        "SYNCED_WITH_DVCQG_PERSONAL_STORAGE",
+        _r(4),
+        False,
         "Đồng bộ kho dữ liệu cá nhân",
-    ),  # fmt: skip
+    ),
     Component(
-        "4.5a", "MDSH", "CITIZEN_DATA_CONNECTED_DOSSIER", _r(2), False,
+        "4.5a",
+        "MDSH",
+        "CITIZEN_DATA_CONNECTED_DOSSIER",
+        _r(2),
+        False,
         "Hồ sơ kết nối dữ liệu dân cư",
-    ),  # fmt: skip
+    ),
     Component(
-        "4.5b", "MDSH", "CITIZEN_DATA_CONNECTED_FORMALITY", _r(2), False,
+        "4.5b",
+        "MDSH",
+        "CITIZEN_DATA_CONNECTED_FORMALITY",
+        _r(2),
+        False,
         "TTHC kết nối dữ liệu dân cư",
-    ),  # fmt: skip
+    ),
     Component(
         "4.6", "MDSH", "ELECTRONIC_CERTIFIED_COPY", _r(2), False, "Chứng thực bản sao điện tử"
     ),
     Component(
-        "6.1", "MDHL", "DOSSIER_RECEIVING_SATISFACTION", _r(6, "0.9", Empty.ZERO), False,
+        "6.1",
+        "MDHL",
+        "DOSSIER_RECEIVING_SATISFACTION",
+        _r(6, "0.9", Empty.ZERO),
+        False,
         "Hài lòng trong tiếp nhận, giải quyết TTHC",
-    ),  # fmt: skip
+    ),
     Component(
-        "6.2", "MDHL", "PETITION_PROCESSING_ON_TIME", _r(6, empty=Empty.FULL), False,
+        "6.2",
+        "MDHL",
+        "PETITION_PROCESSING_ON_TIME",
+        _r(6, empty=Empty.FULL),
+        False,
         "PAKN xử lý đúng hạn",
-    ),  # fmt: skip
+    ),
     Component(
-        "6.3", "MDHL", "PETITION_HANDLING_SATISFACTION", _r(6, empty=Empty.FULL), False,
+        "6.3",
+        "MDHL",
+        "PETITION_HANDLING_SATISFACTION",
+        _r(6, empty=Empty.FULL),
+        False,
         "Hài lòng trong xử lý PAKN",
-    ),  # fmt: skip
+    ),
 )
 BY_CODE = {c.code: c for c in COMPONENTS}
 BY_PORTAL_CODE = {c.portal_code: c for c in COMPONENTS}

@@ -166,9 +166,7 @@ def _check_metrics(obj: dict[str, Any]) -> list[ComponentCheck]:
             raise ReplayError(f"unknown metric code {code!r}")
         if numerator is None and denominator is None and published is not None:
             # Counts not published (e.g. certified e-copies): nothing to recompute.
-            checks.append(
-                ComponentCheck(component.code, None, None, published, published, False)
-            )
+            checks.append(ComponentCheck(component.code, None, None, published, published, False))
             continue
         computed = points(numerator, denominator, component.rule)
         checks.append(
@@ -183,11 +181,15 @@ def _check_tree(group: str, obj: dict[str, Any]) -> tuple[list[ComponentCheck], 
         if den_field not in obj or any(f not in obj for f in num_fields):
             return [], False
         parts = [_dec(obj[f]) for f in num_fields]
-        numerator = None if any(p is None for p in parts) else sum(parts, Decimal(0))  # type: ignore[misc]
+        numerator: Decimal | None = None
+        if all(p is not None for p in parts):
+            numerator = sum((p for p in parts if p is not None), Decimal(0))
         denominator = _dec(obj[den_field])
         rule = BY_CODE[code].rule
         checks.append(
-            ComponentCheck(code, numerator, denominator, None, points(numerator, denominator, rule), True)
+            ComponentCheck(
+                code, numerator, denominator, None, points(numerator, denominator, rule), True
+            )
         )
     return checks, True
 
@@ -209,10 +211,11 @@ def check_row(group: str, obj: dict[str, Any], is_total: bool) -> RowCheck:
     if group == "dvc-progress-tree":
         # The progress tree publishes the component's own ratio (0 when nothing was received).
         c = components[0]
-        computed_ratio = ratio_percent(c.numerator, c.denominator) or Decimal("0.00")
+        computed_ratio: Decimal | None = ratio_percent(c.numerator, c.denominator)
+        if computed_ratio is None:
+            computed_ratio = Decimal("0.00")
     else:
         computed_ratio = group_ratio(computed_score, max_points)
-    # A metric's points are published on shape A; tree rows publish only the group score.
     return RowCheck(
         department_id=str(obj.get("departmentId")),
         department_code=obj.get("departmentCode"),
@@ -270,7 +273,9 @@ def summary_lines(result: FileResult) -> list[str]:
     """What the CLI prints for one file."""
     scored = result.scored
     good = sum(1 for r in scored if r.ok)
-    lines = [f"{result.path} ({result.group}): {good}/{len(scored)} rows reproduce the published score"]
+    lines = [
+        f"{result.path} ({result.group}): {good}/{len(scored)} rows reproduce the published score"
+    ]
     ratio_only = result.ratio_only
     if ratio_only:
         consistent = sum(1 for r in ratio_only if r.ok)
