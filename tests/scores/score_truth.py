@@ -104,9 +104,13 @@ def truth(
             add(agency, "2.1", not late)
             if late:
                 out.late.add(rec["MaHoSo"])
-            elif open_at_day and pending is None and due is not None:
-                if (end_of_month - waited).date() > due.date():
-                    out.turns_late.add(rec["MaHoSo"])
+            elif (
+                open_at_day
+                and pending is None
+                and due is not None
+                and (end_of_month - waited).date() > due.date()
+            ):
+                out.turns_late.add(rec["MaHoSo"])
         # received this month: 3.3, 3.6, 4.3
         if received.date() >= first:
             proc = catalogue.get(_SUFFIX.sub("", rec["MaTTHC"]))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from portal_kpi.pipeline import run_day
+from portal_kpi.scores.brief import load_brief, write_brief
 from portal_kpi.scores.daily import agency_summaries, refresh
 from scores.score_truth import LOCAL, truth
 
@@ -31,8 +33,8 @@ def month_loaded(engine: Any, simulator: Any, client: Any) -> Any:
     with engine.begin() as conn:
         refresh(conn, LAST, "H48")
     history = simulator.history
-    records = list(history.latest_versions(datetime.combine(LAST + timedelta(days=1),
-                                                            datetime.min.time())).values())  # fmt: skip
+    until = datetime.combine(LAST + timedelta(days=1), datetime.min.time())
+    records = list(history.latest_versions(until).values())
     return truth(records, history.procedures(), history.agencies(), LAST, "H48")
 
 
@@ -98,3 +100,33 @@ def test_forecast_ordering_and_summary(engine: Any, month_loaded: Any) -> None:
     assert all(len(s.causes) <= 3 for s in summaries)
     assert any(s.causes for s in summaries)
     assert all(s.worst <= s.points + Decimal("0.001") for s in summaries)
+
+
+@pytest.mark.e2e
+def test_monthly_brief_from_pipeline_data(engine: Any, month_loaded: Any, tmp_path: Path) -> None:
+    with engine.begin() as conn:
+        refresh(conn, date(2026, 10, 31), "H48")  # last month, restated from what is loaded
+        files = write_brief(conn, date(2026, 11, 1), tmp_path, "H48")
+        data = load_brief(conn, date(2026, 11, 1), "H48")
+        top = conn.execute(
+            text(
+                "SELECT agency_code, sum(points_lost) AS lost FROM kpi.points_at_stake"
+                " WHERE as_of = :d AND agency_code <> 'H48' GROUP BY agency_code"
+                " ORDER BY lost DESC, agency_code LIMIT 5"
+            ),
+            {"d": LAST},
+        ).all()
+    html = files.html.read_text(encoding="utf-8")
+    assert "Điểm Bộ chỉ số 766 tháng 11/2026 – H48" in html
+    assert "Tạm tính đến hết ngày 12/11/2026" in html
+    assert "Năm cơ quan mất nhiều điểm nhất" in html and "so với tháng trước" in html
+    assert [a.code for a in data.agencies] == [r.agency_code for r in top]
+    for agency in data.agencies:
+        assert agency.code in html
+    assert data.total.points is not None and data.total.previous is not None
+    assert f"{data.total.points:.2f}".replace(".", ",") in html
+    assert len(data.groups) == 6 and data.recover
+    assert html.count("data:image/png;base64,") == 2
+    pdf = files.pdf.read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+    assert files.pdf.name == "diem-766-2026-11.pdf"
