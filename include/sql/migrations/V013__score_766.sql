@@ -329,3 +329,21 @@ COMMENT ON COLUMN kpi.score_766_vs_official.diff_points IS 'Chênh lệch điể
 COMMENT ON COLUMN kpi.score_766_vs_official.diff_ratio IS 'Chênh lệch tỷ lệ / official − provisional ratio (percentage points)';
 COMMENT ON COLUMN kpi.score_766_vs_official.reason_code IS 'Lý do / as kpi.official_vs_local: no_data, flagged_denominator, not_synced, paused_as_finished; NULL when unexplained or equal';
 COMMENT ON COLUMN kpi.score_766_vs_official.on_time_exceeds_tolerance IS 'Vượt ngưỡng / kpi.official_vs_local.exceeds_tolerance of the agency''s month';
+
+-- ---------------------------------------------------------------- early warning with points
+CREATE VIEW kpi.due_soon_points AS
+SELECT w.as_of, w.dossier_code, w.category, w.agency_code, w.procedure_code, w.due_day,
+       w.working_days_left, c.cause AS cause_766, c.points_worth
+FROM kpi.due_soon AS w
+LEFT JOIN kpi.points_at_stake_cause AS c
+  ON c.as_of = w.as_of AND c.dossier_code = w.dossier_code AND c.component_code = '2.1';
+COMMENT ON VIEW kpi.due_soon_points IS 'Hồ sơ sắp trễ hạn kèm điểm 766 / the early-warning list (kpi.due_soon) with the 2.1 points each dossier is worth on the same day';
+COMMENT ON COLUMN kpi.due_soon_points.as_of IS 'Ngày cảnh báo / run day D';
+COMMENT ON COLUMN kpi.due_soon_points.dossier_code IS 'MaHoSo / dossier code';
+COMMENT ON COLUMN kpi.due_soon_points.category IS 'Nhóm / overdue, due_soon or paused (kpi.due_soon)';
+COMMENT ON COLUMN kpi.due_soon_points.agency_code IS 'MaDonVi / agency handling the dossier';
+COMMENT ON COLUMN kpi.due_soon_points.procedure_code IS 'MaTTHC / procedure';
+COMMENT ON COLUMN kpi.due_soon_points.due_day IS 'Ngày hẹn trả / due day';
+COMMENT ON COLUMN kpi.due_soon_points.working_days_left IS 'Số ngày làm việc còn lại / working days left (kpi.due_soon)';
+COMMENT ON COLUMN kpi.due_soon_points.cause_766 IS 'Nguyên nhân 766 / late or turns_late (kpi.points_at_stake_cause); NULL when the dossier costs no 2.1 points this month';
+COMMENT ON COLUMN kpi.due_soon_points.points_worth IS 'Điểm / 2.1 points the dossier is worth (20 / the agency''s 2.1 denominator)';
