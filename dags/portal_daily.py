@@ -27,6 +27,9 @@ loads `/dossiers/open` once) → validate every batch with GX Core (failing rows
 * KPIs: `kpi.dossier_stats` (form 06 per day/month and agency, province = `H48`) and
   `kpi.kpi_value` (judged against `kpi.target`), restated incrementally; the form 06
   identities are checked on every restated row and a violation fails the run.
+* 766 points: `kpi.score_766` (provisional, per day, period to date, agency and component),
+  `kpi.points_at_stake` with the causes a person can act on, the month-end forecast and
+  `kpi.procedure_uptake` (`docs/scores-766.md`).
 * Early warning: `kpi.due_soon` / `kpi.apology_watch` for day D (dossiers due within two
   working days, overdue, paused, apologies owed), one digest per agency with anything on them.
 * Alerts: KPI breaches against `kpi.target` open and close as state in `kpi.alert`, a daily
@@ -109,7 +112,14 @@ def compute_kpis(batches: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @task
-def refresh_due_soon(kpis: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
+def score_766(kpis: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
+    from portal_kpi.tasks import portal_daily as steps
+
+    return steps.score_766(data_interval_start)
+
+
+@task
+def refresh_due_soon(points: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
     from portal_kpi.tasks import portal_daily as steps
 
     return steps.early_warning(data_interval_start)
@@ -141,7 +151,7 @@ def portal_daily() -> None:
     dossiers = extract_dossiers()
     catalogues >> dossiers  # type: ignore[operator]
     published = publish_dossiers(validate_dossiers(dossiers))
-    send_alerts(refresh_due_soon(compute_kpis(published)))
+    send_alerts(refresh_due_soon(score_766(compute_kpis(published))))
 
 
 portal_daily()

@@ -27,7 +27,7 @@ from portal_kpi.sources.dvcqg import Period, Response
 from portal_kpi.tasks.dvcqg_monthly import month_of
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "dvcqg"
+FIXTURES = ROOT / "tests" / "fixtures" / "dvcqg"
 PHU_THO = "019d2be3-6a88-732b-8b17-b68020c8553a"
 MANIFEST = json.loads((FIXTURES / "manifest.m0.json").read_bytes())
 CAPTURED = {c["file"]: c for c in MANIFEST["captures"] if (FIXTURES / c["file"]).is_file()}

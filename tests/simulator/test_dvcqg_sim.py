@@ -46,7 +46,7 @@ from portal_kpi.tasks.dvcqg_monthly import (
     reconcile_month,
 )
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "dvcqg"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dvcqg"
 TODAY = date(2026, 9, 10)
 AUGUST = date(2026, 8, 1)
 HISTORY = PortalHistory(SimConfig(today=TODAY, dossiers_per_day=60, history_days=75))

@@ -34,6 +34,7 @@ from portal_kpi.devtools.simulator.server import serve_forever, start_background
 from portal_kpi.devtools.sinks import demo_alert_connections, start_smtp_sink, start_webhook_sink
 from portal_kpi.iso9001.compliance import compute_compliance, ingest, iso9001_summary, warn_expiring
 from portal_kpi.iso9001.register import RegisterFile
+from portal_kpi.scores.replay import replay_file, summary_lines
 from portal_kpi.tasks.common import migrate as migrate_warehouse
 
 log = logging.getLogger("portal_kpi.cli")
@@ -61,6 +62,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     )
     serve_forever(config, args.host, args.port, args.client_id, args.client_secret)
     return 0
+
+
+def cmd_scores_replay(args: argparse.Namespace) -> int:
+    failed = False
+    for name in args.files:
+        result = replay_file(Path(name))
+        for line in summary_lines(result):
+            print(line)
+        failed = failed or bool(result.failures)
+    return 1 if failed else 0
 
 
 def run_days(dag_id: str, start: date, end: date) -> list[tuple[date, str, float]]:
@@ -255,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     dd = sub.add_parser("data-dictionary", help="write the kpi schema's data dictionary")
     dd.add_argument("--out", default="docs/data-dictionary.md")
     dd.set_defaults(func=cmd_data_dictionary)
+
+    sc = sub.add_parser("scores", help="Decision 766 points")
+    sc_sub = sc.add_subparsers(dest="scores_command", required=True)
+    rpl = sc_sub.add_parser("replay", help="recompute saved national-portal responses' points")
+    rpl.add_argument("files", nargs="+", metavar="FILE")
+    rpl.set_defaults(func=cmd_scores_replay)
 
     st = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL in .local/pg")
     st.set_defaults(func=cmd_stop_embedded)

@@ -20,6 +20,7 @@ from portal_kpi.daily.pipeline import publish as publish_all
 from portal_kpi.dates import business_day
 from portal_kpi.pii import hasher_from_connection
 from portal_kpi.quality.gx import Settings, ValidationFailedError
+from portal_kpi.scores import daily as scores
 from portal_kpi.sources.portal import PortalClient
 from portal_kpi.tasks.common import fail_without_retry, warehouse
 
@@ -82,6 +83,13 @@ def compute_kpis(batches: JsonBatches) -> dict[str, Any]:
             fail_without_retry(exc)
     log.info("KPIs: %s", result)
     return asdict(result)
+
+
+def score_766(interval_start: datetime) -> dict[str, Any]:
+    """The day's provisional 766 points, points at stake, forecast and uptake."""
+    with warehouse() as engine, engine.begin() as conn:
+        result = scores.refresh(conn, business_day(interval_start))
+    return asdict(result) | {"day": result.day.isoformat()}
 
 
 def early_warning(interval_start: datetime) -> dict[str, Any]:

@@ -7,7 +7,7 @@
 Two provinces:
 
 * **Phú Thọ (H44)**, ``rootDepartmentId`` :data:`PHU_THO_ROOT`: the real captures in
-  ``shared/fixtures/dvcqg`` (August 2026 and the 2026 year where captured) are replayed byte
+  ``tests/fixtures/dvcqg`` (August 2026 and the 2026 year where captured) are replayed byte
   for byte. Anything not captured answers 404 ``NOT_CAPTURED``. The catalogue pages
   captured (``pageSize`` 10, pages 1 and 575, no ``q``) are replayed too.
 * **The simulated province** (H48 unless the history says otherwise),
@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from portal_kpi.dates import today_local
+from portal_kpi.devtools.runtime import project_root
 from portal_kpi.devtools.simulator.model import PortalHistory, SimConfig
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ GROUPS = (
     "provide-online-tree",
     "formality-online-payment-tree",
 )
+FIXTURES_ENV = "PORTAL_KPI_DVCQG_FIXTURES"
 PHU_THO_ROOT = "019d2be3-6a88-732b-8b17-b68020c8553a"
 _UUID_NAMESPACE = uuid.UUID("6f1c8a52-3d0e-4b8e-9a57-48c0dd1e0766")
 
@@ -99,12 +101,12 @@ _CATALOGUE_CAPTURES = {1: "formalities/page-1.json", 575: "formalities/page-last
 
 
 def fixture_dir() -> Path:
-    """``shared/fixtures/dvcqg`` beside the repository (env PORTAL_KPI_DVCQG_FIXTURES wins)."""
-    override = os.environ.get("PORTAL_KPI_DVCQG_FIXTURES")
+    """Folder of the saved Phú Thọ responses: setting ``PORTAL_KPI_DVCQG_FIXTURES``, by default
+    ``tests/fixtures/dvcqg`` under the project root."""
+    override = os.environ.get(FIXTURES_ENV)
     if override:
         return Path(override)
-    repo_root = Path(__file__).resolve().parents[4]
-    return repo_root.parent / "shared" / "fixtures" / "dvcqg"
+    return project_root() / "tests" / "fixtures" / "dvcqg"
 
 
 def department_uuid(code: str) -> str:
