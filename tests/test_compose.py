@@ -1,45 +1,65 @@
-"""Static checks of the Docker Compose stack (docker-compose.yaml, include/docker/).
+"""Static checks of the Docker Compose stack (docker-compose.yaml, .env.example, docs).
 
 No Docker engine is needed: the file is validated against the compose specification with
-check-jsonschema's vendored schema (offline) and its structure is inspected with PyYAML.
+check-jsonschema's vendored schema (offline) and its structure is inspected with PyYAML
+(tests/compose_support.py). Images, locks and written folders are checked in
+tests/test_compose_images.py; databases, logins and secrets in tests/test_compose_secrets.py.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import subprocess
 import sys
-from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-import pytest
-import yaml
+from compose_support import (
+    COMPOSE_DOC,
+    COMPOSE_FILE,
+    DOCKERFILE,
+    INTERPOLATION,
+    PROD_TARGET,
+    ROOT,
+    SUPERSET_TARGET,
+    builds,
+    command_text,
+    compose,
+    compose_text,
+    depends_on,
+    environment,
+    is_one_shot,
+    named_volumes,
+    published_ports,
+    raw,
+    services,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-COMPOSE_FILE = ROOT / "docker-compose.yaml"
-DOCKERFILE = ROOT / "include" / "docker" / "Dockerfile"
-INIT_SQL = ROOT / "include" / "docker" / "init-warehouse.sql"
-LOCK_FILE = ROOT / "requirements.lock"
-
-REQUIRED_SERVICES = {
-    "postgres",
+# Services that run the project's Airflow configuration (x-airflow-common).
+AIRFLOW_SERVICES = [
     "airflow-init",
     "airflow-apiserver",
     "airflow-scheduler",
     "airflow-dag-processor",
     "airflow-triggerer",
+    "airflow-worker",
+    "flower",
+]
+LONG_RUNNING_AIRFLOW = [name for name in AIRFLOW_SERVICES if name != "airflow-init"]
+ONE_SHOTS = {"airflow-init", "warehouse-bi-login", "superset-init"}
+REQUIRED_SERVICES = {
+    *AIRFLOW_SERVICES,
+    "postgres",
+    "redis",
     "simulator",
-    "smtp-sink",
+    "mailpit",
+    "warehouse-bi-login",
+    "superset-init",
+    "superset",
 }
-AIRFLOW_SERVICES = sorted(s for s in REQUIRED_SERVICES if s.startswith("airflow-"))
-LONG_RUNNING_AIRFLOW = [s for s in AIRFLOW_SERVICES if s != "airflow-init"]
-# Connections the stack itself must provide (architecture.md); dvcqg_reporting and
+# Connections the stack itself must provide (architecture); dvcqg_reporting and
 # alerts_webhook are optional and may be left empty.
 REQUIRED_CONNECTIONS = ("warehouse", "dvc_portal", "pii_hash", "alerts_smtp")
 AIRFLOW_MOUNTS = {
@@ -47,134 +67,7 @@ AIRFLOW_MOUNTS = {
     "plugins": "/opt/airflow/plugins",
     "include": "/opt/airflow/include",
 }
-PLACEHOLDER = "change-me"
 DEPENDS_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
-
-# ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err}, ${VAR:+alt}, ${VAR+alt}
-_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}")
-_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
-_URI_PASSWORD = re.compile(r"[a-z][a-z0-9+.\-]*://[^:/@\s]*:([^@\s]*)@")
-_SECRET_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|_KEY)$", re.IGNORECASE)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def interpolate(value: str) -> str:
-    """Resolve compose interpolation the way `docker compose config` does with no .env."""
-
-    def replace(match: re.Match[str]) -> str:
-        operator, default = match.group(2), match.group(3) or ""
-        if operator in {":-", "-"}:
-            return default
-        return ""
-
-    return _INTERPOLATION.sub(replace, value.replace("$$", "\0")).replace("\0", "$")
-
-
-def resolve(node: Any) -> Any:
-    if isinstance(node, str):
-        return interpolate(node)
-    if isinstance(node, dict):
-        return {key: resolve(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [resolve(item) for item in node]
-    return node
-
-
-def strings(node: Any) -> Iterator[str]:
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield str(key)
-            yield from strings(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from strings(item)
-
-
-def environment(service: dict[str, Any]) -> dict[str, str]:
-    env = service.get("environment") or {}
-    if isinstance(env, list):
-        pairs = (item.split("=", 1) for item in env)
-        return {pair[0]: pair[1] if len(pair) == 2 else "" for pair in pairs}
-    return {str(key): "" if value is None else str(value) for key, value in env.items()}
-
-
-def depends_on(service: dict[str, Any]) -> dict[str, str]:
-    deps = service.get("depends_on") or {}
-    if isinstance(deps, list):
-        return dict.fromkeys(deps, "service_started")
-    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
-
-
-def command_text(service: dict[str, Any]) -> str:
-    command = service.get("command", "")
-    return " ".join(command) if isinstance(command, list) else str(command)
-
-
-def is_placeholder(value: str) -> bool:
-    return value == "" or PLACEHOLDER in value.lower()
-
-
-def looks_random(token: str) -> bool:
-    """A long mixed letters/digits string with high character entropy: a key, not a word."""
-    if len(token) < 20 or is_placeholder(token):
-        return False
-    if not (re.search(r"[A-Za-z]", token) and re.search(r"[0-9]", token)):
-        return False
-    mixed_case = bool(re.search(r"[a-z]", token) and re.search(r"[A-Z]", token))
-    long_hex = len(token) >= 32 and re.fullmatch(r"[0-9a-fA-F]+", token) is not None
-    if not (mixed_case or long_hex):
-        return False  # e.g. a URL path such as 8080/api/v2/monitor/health
-    counts = Counter(token)
-    entropy = -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
-    return entropy >= 3.5
-
-
-def bind_mounts(service: dict[str, Any]) -> dict[str, str]:
-    """Host path (relative, as written) -> container path for short-syntax bind mounts."""
-    mounts: dict[str, str] = {}
-    for volume in service.get("volumes", []):
-        if isinstance(volume, str) and volume.startswith("."):
-            host, target = volume.split(":")[:2]
-            mounts[host] = target
-        elif isinstance(volume, dict) and volume.get("type") == "bind":
-            mounts[volume["source"]] = volume["target"]
-    return mounts
-
-
-@pytest.fixture(scope="module")
-def compose_text() -> str:
-    return COMPOSE_FILE.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def raw(compose_text: str) -> dict[str, Any]:
-    data = yaml.safe_load(compose_text)
-    assert isinstance(data, dict)
-    return data
-
-
-@pytest.fixture(scope="module")
-def compose(raw: dict[str, Any]) -> dict[str, Any]:
-    resolved = resolve(raw)
-    assert isinstance(resolved, dict)
-    return resolved
-
-
-@pytest.fixture(scope="module")
-def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return compose["services"]
-
-
-@pytest.fixture(scope="module")
-def dockerfile() -> str:
-    return DOCKERFILE.read_text(encoding="utf-8")
-
-
-# ----------------------------------------------------------------------------- tests
 
 
 def test_compose_file_matches_compose_spec() -> None:
@@ -197,237 +90,257 @@ def test_compose_file_matches_compose_spec() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_no_obsolete_version_key(raw: dict[str, Any]) -> None:
-    assert "version" not in raw
-
-
-def test_required_services_exist(services: dict[str, dict[str, Any]]) -> None:
-    missing = REQUIRED_SERVICES - services.keys()
+def test_services_exist() -> None:
+    assert "version" not in raw(), "the version key is obsolete"
+    found = services()
+    missing = REQUIRED_SERVICES - found.keys()
     assert not missing, f"missing services: {sorted(missing)}"
-    assert not any(name in services for name in ("airflow-webserver", "webserver"))
+    assert not any(name in found for name in ("airflow-webserver", "webserver", "smtp-sink"))
 
 
-def test_every_interpolation_has_a_default(compose_text: str) -> None:
+def test_every_interpolation_has_a_default() -> None:
     """`docker compose config` must work with no .env file and no exported variables."""
-    text = compose_text.replace("$$", "")
+    text = compose_text().replace("$$", "")
     without_default = [
         match.group(0)
-        for match in _INTERPOLATION.finditer(text)
+        for match in INTERPOLATION.finditer(text)
         if match.group(2) not in {":-", "-"}
     ]
     assert not without_default, f"variables without a default: {without_default}"
     assert not re.search(r"\$[A-Za-z_]", text), "use ${VAR:-default}, not $VAR"
 
 
-def test_python_services_share_one_image(services: dict[str, dict[str, Any]]) -> None:
-    reference = services["airflow-init"]
+def test_images_and_build_targets() -> None:
+    found = services()
+    reference = found["airflow-init"]
     assert reference.get("image"), "the shared image needs a tag so it is built once"
-    build = reference.get("build")
-    assert isinstance(build, dict)
+    build = reference["build"]
     assert (ROOT / build.get("context", ".")).resolve() == ROOT
     assert (ROOT / build["dockerfile"]).resolve() == DOCKERFILE
-    for name in [*AIRFLOW_SERVICES, "simulator", "smtp-sink"]:
-        service = services[name]
-        assert service.get("image") == reference["image"], name
-        assert service.get("build") == build, name
-    assert services["postgres"]["image"].startswith("postgres:16")
+    assert build["target"] == PROD_TARGET
+    for name in [*AIRFLOW_SERVICES, "simulator"]:
+        assert found[name].get("image") == reference["image"], name
+        assert found[name].get("build") == build, name
+    superset = found["superset"]
+    assert builds(superset, SUPERSET_TARGET)
+    assert superset["image"] != reference["image"]
+    assert found["superset-init"]["image"] == superset["image"]
+    assert found["superset-init"]["build"] == superset["build"]
+    for name in ("postgres", "warehouse-bi-login"):
+        assert found[name]["image"].startswith("postgres:16"), name
+    assert found["mailpit"]["image"].startswith("axllent/mailpit:v")
+    assert found["redis"]["image"].startswith("redis:7")
+    # A tag other than latest, so that a rebuild months later gets the same servers.
+    for name, service in found.items():
+        assert ":" in service["image"] and not service["image"].endswith(":latest"), name
 
 
-def test_airflow_services_share_configuration(services: dict[str, dict[str, Any]]) -> None:
-    envs = {name: environment(services[name]) for name in AIRFLOW_SERVICES}
+def test_airflow_services_share_configuration() -> None:
+    envs = {name: environment(services()[name]) for name in AIRFLOW_SERVICES}
     reference = envs["airflow-init"]
     for name, env in envs.items():
-        assert env == reference, f"{name} environment differs from airflow-init"
-    assert reference["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+        extra = {"DUMB_INIT_SETSID": "0"} if name == "airflow-worker" else {}
+        assert env == {**reference, **extra}, f"{name} environment differs from airflow-init"
+    assert reference["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
     assert reference["AIRFLOW__CORE__LOAD_EXAMPLES"].lower() == "false"
     assert reference["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Asia/Ho_Chi_Minh"
-    assert reference["AIRFLOW__CORE__PARALLELISM"] == "4"
+    assert int(reference["AIRFLOW__CORE__PARALLELISM"]) >= 1
     assert reference["AIRFLOW__API_AUTH__JWT_SECRET"], "all components need one JWT secret"
     assert "/opt/airflow/include" in reference["PYTHONPATH"].split(":")
 
     execution_api = urlsplit(reference["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
-    assert execution_api.hostname == "airflow-apiserver"
+    assert (execution_api.hostname, execution_api.port) == ("airflow-apiserver", 8080)
     assert execution_api.path == "/execution/"
-    assert execution_api.port == 8080
 
+    postgres_db = "/" + environment(services()["postgres"])["POSTGRES_DB"]
     metadata_db = urlsplit(reference["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     assert metadata_db.scheme.startswith("postgresql")
-    assert metadata_db.hostname == "postgres"
-    assert metadata_db.path == "/" + environment(services["postgres"])["POSTGRES_DB"]
+    assert (metadata_db.hostname, metadata_db.path) == ("postgres", postgres_db)
+    broker = urlsplit(reference["AIRFLOW__CELERY__BROKER_URL"])
+    assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
+    assert broker.password == environment(services()["redis"])["REDIS_PASSWORD"]
+    results = urlsplit(reference["AIRFLOW__CELERY__RESULT_BACKEND"])
+    assert results.scheme.startswith("db+postgresql")
+    assert (results.hostname, results.path) == ("postgres", postgres_db)
+    assert reference["AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK"] == "true"
 
 
-def test_required_connections_are_set(services: dict[str, dict[str, Any]]) -> None:
-    env = environment(services["airflow-scheduler"])
+def test_required_connections_are_set() -> None:
+    env = environment(services()["airflow-worker"])
     for conn_id in REQUIRED_CONNECTIONS:
         assert env.get(f"AIRFLOW_CONN_{conn_id.upper()}"), f"connection {conn_id} not set"
 
     warehouse = urlsplit(env["AIRFLOW_CONN_WAREHOUSE"])
     assert warehouse.scheme in {"postgres", "postgresql"}
     assert (warehouse.hostname, warehouse.path) == ("postgres", "/warehouse")
+    assert warehouse.username == "warehouse"
 
     portal = urlsplit(env["AIRFLOW_CONN_DVC_PORTAL"])
     assert portal.scheme in {"http", "https"}
     assert portal.hostname == "simulator"
-    assert f"--port {portal.port}" in command_text(services["simulator"])
+    assert f"--port {portal.port}" in command_text(services()["simulator"])
+    assert f"--client-secret {portal.password}" in command_text(services()["simulator"])
 
+    # Alerts go to Mailpit's SMTP port (1025, its default) without TLS or login.
     smtp = urlsplit(env["AIRFLOW_CONN_ALERTS_SMTP"])
-    assert smtp.scheme == "smtp"
-    assert smtp.hostname == "smtp-sink"
-    assert f":{smtp.port}" in command_text(services["smtp-sink"])
+    assert (smtp.scheme, smtp.hostname, smtp.port) == ("smtp", "mailpit", 1025)
+    query = parse_qs(smtp.query)
+    assert query["disable_tls"] == ["true"] and query["disable_ssl"] == ["true"]
+    assert "MP_SMTP_BIND_ADDR" not in environment(services()["mailpit"])
 
     pii_hash = json.loads(env["AIRFLOW_CONN_PII_HASH"])
     assert pii_hash["conn_type"] == "generic"
     assert pii_hash["password"]
 
 
-def test_project_folders_are_mounted(services: dict[str, dict[str, Any]]) -> None:
+def test_project_folders_are_mounted() -> None:
     for name in AIRFLOW_SERVICES:
-        mounts = bind_mounts(services[name])
+        service = services()[name]
+        volumes = [str(volume) for volume in service["volumes"]]
         for folder, target in AIRFLOW_MOUNTS.items():
-            assert mounts.get(f"./{folder}") == target, f"{name}: ./{folder} not mounted"
-        env = environment(services[name])
-        assert env["AIRFLOW__CORE__DAGS_FOLDER"] == AIRFLOW_MOUNTS["dags"]
-        assert any(str(v).endswith(":/opt/airflow/logs") for v in services[name]["volumes"])
+            assert f"./{folder}:{target}" in volumes, f"{name}: ./{folder} not mounted"
+        assert environment(service)["AIRFLOW__CORE__DAGS_FOLDER"] == AIRFLOW_MOUNTS["dags"]
+        assert named_volumes(service).get("airflow-logs") == "/opt/airflow/logs", name
+        assert named_volumes(service).get("portal-kpi-data") == "/opt/airflow/data", name
 
 
-def test_bind_mount_sources_exist(services: dict[str, dict[str, Any]]) -> None:
-    for name, service in services.items():
-        for host in bind_mounts(service):
-            assert (ROOT / host).exists(), f"{name}: {host} does not exist"
-
-
-def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
-    declared = set(compose.get("volumes") or {})
-    for name, service in compose["services"].items():
+def test_bind_mount_sources_exist_and_volumes_are_declared() -> None:
+    declared = set(compose().get("volumes") or {})
+    for name, service in services().items():
         for volume in service.get("volumes", []):
-            if isinstance(volume, str) and not volume.startswith((".", "/")):
-                assert volume.split(":")[0] in declared, f"{name}: {volume}"
+            source = str(volume).split(":")[0]
+            if source.startswith("."):
+                assert (ROOT / source).exists(), f"{name}: {source} does not exist"
+            else:
+                assert source in declared, f"{name}: volume {source} is not declared"
 
 
-def test_dockerfile_base_image_matches_lock(dockerfile: str) -> None:
-    pinned = re.search(r"^apache-airflow==(\S+)\s*$", LOCK_FILE.read_text(), re.MULTILINE)
-    assert pinned, "apache-airflow is not pinned in requirements.lock"
-    base = re.search(r"^FROM\s+apache/airflow:(\S+?)-python(\S+)", dockerfile, re.MULTILINE)
-    assert base, "Dockerfile must start FROM apache/airflow:<version>-python<x.y>"
-    assert base.group(1) == pinned.group(1)
-    assert base.group(2) == "3.11"
+def test_every_dependency_has_a_condition() -> None:
+    for name, service in raw()["services"].items():
+        deps = service.get("depends_on", {})
+        assert isinstance(deps, dict), f"{name}: depends_on must be a mapping with conditions"
+        for dependency, spec in deps.items():
+            assert isinstance(spec, dict) and spec.get("condition"), f"{name} -> {dependency}"
 
-
-def test_dockerfile_installs_the_lock_and_the_package(dockerfile: str) -> None:
-    instructions = re.sub(r"\\\n", " ", dockerfile)
-    copies = [line for line in instructions.splitlines() if line.startswith("COPY")]
-    runs = [line for line in instructions.splitlines() if line.startswith("RUN")]
-    assert any("requirements.lock" in line for line in copies)
-    assert any(re.search(r"pip install .*-r \S*requirements\.lock", line) for line in runs)
-    assert any("pyproject.toml" in line for line in copies)
-    assert any(re.search(r"pip install .*--no-deps", line) for line in runs)
-    lock_install = next(i for i, line in enumerate(runs) if "requirements.lock" in line)
-    package_install = next(i for i, line in enumerate(runs) if "--no-deps" in line)
-    assert lock_install < package_install
-    assert re.search(r"^ENV\s+PYTHONPATH=\S*/opt/airflow/include", instructions, re.MULTILINE)
-
-
-def test_depends_on_names_existing_services(services: dict[str, dict[str, Any]]) -> None:
-    for name, service in services.items():
+    found = services()
+    for name, service in found.items():
         for dependency, condition in depends_on(service).items():
-            assert dependency in services, f"{name} depends on unknown {dependency}"
-            assert dependency != name
+            assert dependency in found and dependency != name, f"{name} -> {dependency}"
             assert condition in DEPENDS_CONDITIONS, f"{name}: {condition}"
-            if condition == "service_healthy":
-                assert "healthcheck" in services[dependency], f"{dependency} has no healthcheck"
+            # A one-shot service is waited for until it has finished, anything else until
+            # its healthcheck passes.
+            if dependency in ONE_SHOTS:
+                assert condition == "service_completed_successfully", f"{name} -> {dependency}"
+            else:
+                assert condition == "service_healthy", f"{name} -> {dependency}"
 
     def visit(name: str, path: tuple[str, ...]) -> None:
         assert name not in path, f"dependency cycle: {' -> '.join((*path, name))}"
-        for dependency in depends_on(services[name]):
+        for dependency in depends_on(found[name]):
             visit(dependency, (*path, name))
 
-    for name in services:
+    for name in found:
         visit(name, ())
 
 
-def test_airflow_start_order(services: dict[str, dict[str, Any]]) -> None:
-    assert depends_on(services["airflow-init"]) == {"postgres": "service_healthy"}
+def test_long_running_services_have_healthchecks_and_restart() -> None:
+    for name, service in services().items():
+        if name in ONE_SHOTS:
+            assert is_one_shot(service), f"{name} must not be restarted"
+            assert "healthcheck" not in service, name
+            continue
+        assert service.get("restart") in {"always", "unless-stopped"}, name
+        test = service.get("healthcheck", {}).get("test")
+        assert test and test[0] in {"CMD", "CMD-SHELL"}, f"{name} has no healthcheck"
+        assert not is_one_shot(service), name
+    assert {name for name, s in services().items() if is_one_shot(s)} == ONE_SHOTS
+
+
+def test_start_order() -> None:
+    found = services()
+    assert depends_on(found["airflow-init"]) == {"postgres": "service_healthy"}
     for name in LONG_RUNNING_AIRFLOW:
-        deps = depends_on(services[name])
+        deps = depends_on(found[name])
         assert deps.get("postgres") == "service_healthy", name
+        assert deps.get("redis") == "service_healthy", name
         assert deps.get("airflow-init") == "service_completed_successfully", name
+    # Components that call the Execution API start once the API server answers.
+    for name in ("airflow-scheduler", "airflow-triggerer", "airflow-worker"):
+        assert depends_on(found[name]).get("airflow-apiserver") == "service_healthy", name
+    # The BI login needs bi_reader, which the warehouse migrations of airflow-init create.
+    bi_login = depends_on(found["warehouse-bi-login"])
+    assert bi_login.get("airflow-init") == "service_completed_successfully"
+    assert depends_on(found["superset-init"]).get("warehouse-bi-login") == (
+        "service_completed_successfully"
+    )
+    assert depends_on(found["superset"]).get("superset-init") == ("service_completed_successfully")
 
 
-def test_commands_and_healthchecks(services: dict[str, dict[str, Any]]) -> None:
+def test_commands_and_healthchecks() -> None:
+    found = services()
     expected = {
-        "airflow-init": "airflow db migrate",
-        "airflow-apiserver": "airflow api-server",
+        "airflow-apiserver": "airflow api-server --port 8080",
         "airflow-scheduler": "airflow scheduler",
         "airflow-dag-processor": "airflow dag-processor",
         "airflow-triggerer": "airflow triggerer",
+        "airflow-worker": "airflow celery worker",
+        "flower": "airflow celery flower",
         "simulator": "portal-kpi simulate --host 0.0.0.0 --port 8000",
-        "smtp-sink": "python -m aiosmtpd -n -l 0.0.0.0:1025",
+        "superset": "gunicorn --bind 0.0.0.0:8088",
     }
     for name, command in expected.items():
-        assert command_text(services[name]).startswith(command), name
-    # The image's default entrypoint would run "airflow <command>" for these two.
-    for name in ("simulator", "smtp-sink"):
-        assert "entrypoint" in services[name], name
+        assert command_text(found[name]).startswith(command), name
+    # The image's default entrypoint would run "airflow <command>".
+    assert found["simulator"]["entrypoint"] == ["/usr/bin/dumb-init", "--"]
 
-    for name, service in services.items():
-        if name == "airflow-init":
-            assert str(service.get("restart", "no")) == "no"
-            continue
-        assert service.get("restart") in {"always", "unless-stopped", "on-failure"}, name
-        test = service.get("healthcheck", {}).get("test")
-        assert test and test[0] in {"CMD", "CMD-SHELL"}, f"{name} has no healthcheck"
-
-    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
-    api_check = " ".join(services["airflow-apiserver"]["healthcheck"]["test"])
-    assert re.search(r"http://localhost:8080/api/v2/(version|monitor/health)", api_check)
-    assert any(str(port).endswith(":8080") for port in services["airflow-apiserver"]["ports"])
-
-
-def test_init_script_creates_the_warehouse(services: dict[str, dict[str, Any]]) -> None:
-    mounts = bind_mounts(services["postgres"])
-    target = mounts.get("./include/docker/init-warehouse.sql", "")
-    assert target.startswith("/docker-entrypoint-initdb.d/")
-    sql = INIT_SQL.read_text(encoding="utf-8")
-    assert re.search(r"CREATE ROLE warehouse\b", sql, re.IGNORECASE)
-    assert re.search(r"CREATE DATABASE warehouse\b", sql, re.IGNORECASE)
-    assert "\\getenv warehouse_password WAREHOUSE_DB_PASSWORD" in sql
-    assert "WAREHOUSE_DB_PASSWORD" in environment(services["postgres"])
-    warehouse = urlsplit(environment(services["airflow-scheduler"])["AIRFLOW_CONN_WAREHOUSE"])
-    assert warehouse.username == "warehouse"
+    checks = {
+        name: " ".join(s["healthcheck"]["test"])
+        for name, s in found.items()
+        if name not in ONE_SHOTS
+    }
+    assert "pg_isready" in checks["postgres"]
+    assert "redis-cli ping" in checks["redis"]
+    assert "http://localhost:8080/api/v2/monitor/health" in checks["airflow-apiserver"]
+    assert "http://localhost:8974/health" in checks["airflow-scheduler"]
+    assert "--job-type DagProcessorJob" in checks["airflow-dag-processor"]
+    assert "--job-type TriggererJob" in checks["airflow-triggerer"]
+    assert 'inspect ping -d "celery@${HOSTNAME}"' in checks["airflow-worker"]
+    assert "http://localhost:5555/healthcheck" in checks["flower"]
+    assert "/mailpit readyz" in checks["mailpit"]
+    assert "http://127.0.0.1:8088/health" in checks["superset"]
+    assert "('127.0.0.1', 8000)" in checks["simulator"]
 
 
-def test_aiosmtpd_is_in_the_lock() -> None:
-    assert re.search(r"^aiosmtpd==", LOCK_FILE.read_text(), re.MULTILINE)
+def test_celery_workers_and_flower() -> None:
+    worker = raw()["services"]["airflow-worker"]
+    replicas = str(worker["deploy"]["replicas"])
+    match = re.fullmatch(r"\$\{AIRFLOW_WORKER_REPLICAS:-(\d+)\}", replicas)
+    assert match and int(match.group(1)) >= 1, replicas
+    # Replicas cannot share a container name or a published port.
+    assert "container_name" not in worker and "ports" not in worker
+    assert environment(services()["airflow-worker"])["DUMB_INIT_SETSID"] == "0"
+    assert services()["flower"]["profiles"] == ["flower"]
+    assert "redis" not in {key.split(":")[0] for key in published_ports()}
 
 
-def test_secret_detector_flags_tokens() -> None:
-    assert looks_random("k8Jd93hFz0QpLm2Xv7Rt5Wy1Nc4B")
-    assert looks_random("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
-    assert not looks_random("8080/api/v2/monitor/health")
-    assert not looks_random("change-me-to-a-long-random-string-of-at-least-64-characters")
-    assert not looks_random("/opt/airflow/auth/simple_auth_manager_passwords")
+def test_documented_ports_exist() -> None:
+    """Every localhost port docs/compose.md sends a reader to is published, and back."""
+    doc = COMPOSE_DOC.read_text(encoding="utf-8").split("## Running the same services without")[0]
+    documented = {int(port) for port in re.findall(r"(?:localhost|127\.0\.0\.1):(\d{4,5})", doc)}
+    published = set(published_ports().values())
+    assert documented, "docs/compose.md names no port"
+    assert documented <= published, f"documented but not published: {documented - published}"
+    assert published <= documented, f"published but not documented: {published - documented}"
+    # Only the Airflow UI listens beyond the loopback interface.
+    for name, service in services().items():
+        for port in service.get("ports", []):
+            if name != "airflow-apiserver":
+                assert str(port).startswith("127.0.0.1:"), f"{name}: {port}"
 
 
-def test_no_real_secrets(raw: dict[str, Any], compose: dict[str, Any], dockerfile: str) -> None:
-    texts = [*strings(compose), dockerfile, INIT_SQL.read_text(encoding="utf-8")]
-    tokens = [token for text in texts for token in _TOKEN.findall(text) if looks_random(token)]
-    assert not tokens, f"secret-looking values: {tokens}"
-
-    for text in strings(compose):
-        for password in _URI_PASSWORD.findall(text):
-            assert is_placeholder(password), f"password in URI is not a placeholder: {text}"
-
-    for name, service in raw["services"].items():
-        for key, value in environment(service).items():
-            if key.startswith("AIRFLOW_CONN_"):
-                continue
-            if _SECRET_NAME.search(key):
-                assert "${" in value, f"{name}: {key} must come from ${{VAR:-placeholder}}"
-                assert is_placeholder(interpolate(value)), (
-                    f"{name}: {key} default is not a placeholder"
-                )
-
-    pii_hash = json.loads(
-        environment(compose["services"]["airflow-scheduler"])["AIRFLOW_CONN_PII_HASH"]
-    )
-    assert is_placeholder(pii_hash["password"])
+def test_iso_drop_folder_is_documented() -> None:
+    doc = COMPOSE_DOC.read_text(encoding="utf-8")
+    folder = environment(services()["airflow-scheduler"])["PORTAL_KPI_ISO9001_SOURCE"]
+    assert folder == "/opt/airflow/data/iso9001"
+    assert re.search(rf"docker compose cp \S+ airflow-\w+:{re.escape(folder)}/", doc)
+    assert folder in doc
