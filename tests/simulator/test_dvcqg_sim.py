@@ -313,7 +313,7 @@ def test_month_end_to_end_with_known_differences(
     result = {"pull": pull_month(start, run)}  # the DAG's order: pull, load, catalogue
     load_month(start, run.root_department_id)
     result["catalogue"] = pull_catalogue(run)
-    reconcile_month(start, run.root_department_id)
+    result["reconcile"] = reconcile_month(start, run.root_department_id)
     assert result["pull"]["month"] == "2026-08"
     assert len(result["pull"]["pulls"]) == 12  # six groups x (month, year to date)
     assert result["catalogue"]["procedures"] > 40
