@@ -168,7 +168,7 @@ def test_init_creates_and_chowns_its_folders() -> None:
     assert 'mkdir -v -p "${folders[@]}"' in script
     assert 'chown -R "$owner" "${folders[@]}"' in script
     # Both schemas: Airflow's metadata and the warehouse (the project's migrations).
-    migrations = ["/entrypoint airflow db migrate", "/entrypoint python -m portal_kpi.cli migrate"]
+    migrations = ["/entrypoint airflow db migrate", "/entrypoint portal-kpi migrate"]
     assert all(step in script for step in migrations)
     assert script.index('mkdir -v -p "${folders[@]}"') < script.index(migrations[0])
     assert script.index(migrations[1]) < script.index('chown -R "$owner"')
