@@ -82,6 +82,15 @@ SELECT v.period_start AS month, v.as_of, v.agency_code, a.agency_name, a.agency_
        CASE WHEN d.unit = 'ratio' THEN round((v.value - v.target) * 100, 2) END AS gap_pct,
        kpi.kpi_label(v.value, d.unit) AS value_label,
        kpi.kpi_label(v.target, d.unit) AS target_label,
+       CASE WHEN v.value IS NULL OR v.target IS NULL THEN NULL
+            WHEN d.unit = 'ratio'
+                THEN CASE WHEN v.value >= v.target THEN '+' ELSE '−' END
+                     || kpi.vn_number(round(abs(v.value - v.target) * 100, 1), 1) || ' điểm %'
+            ELSE CASE WHEN v.value >= v.target THEN '+' ELSE '−' END
+                 || kpi.vn_number(round(abs(v.value - v.target)), 0) END AS gap_label,
+       CASE WHEN v.agency_code LIKE '%:%' THEN 'level'
+            WHEN v.agency_code NOT LIKE '%.%' THEN 'province'
+            ELSE 'agency' END AS scope,
        v.period_start = (SELECT max(m.period_start) FROM kpi.kpi_value AS m
                          WHERE m.period_grain = 'month') AS is_latest_month
 FROM kpi.kpi_value AS v
@@ -102,7 +111,16 @@ SELECT v.period_start AS day, v.agency_code, a.agency_name, a.agency_level,
        CASE WHEN d.unit = 'ratio' THEN round(v.target * 100, 2) END AS target_pct,
        CASE WHEN d.unit = 'ratio' THEN round((v.value - v.target) * 100, 2) END AS gap_pct,
        kpi.kpi_label(v.value, d.unit) AS value_label,
-       kpi.kpi_label(v.target, d.unit) AS target_label
+       kpi.kpi_label(v.target, d.unit) AS target_label,
+       CASE WHEN v.value IS NULL OR v.target IS NULL THEN NULL
+            WHEN d.unit = 'ratio'
+                THEN CASE WHEN v.value >= v.target THEN '+' ELSE '−' END
+                     || kpi.vn_number(round(abs(v.value - v.target) * 100, 1), 1) || ' điểm %'
+            ELSE CASE WHEN v.value >= v.target THEN '+' ELSE '−' END
+                 || kpi.vn_number(round(abs(v.value - v.target)), 0) END AS gap_label,
+       CASE WHEN v.agency_code LIKE '%:%' THEN 'level'
+            WHEN v.agency_code NOT LIKE '%.%' THEN 'province'
+            ELSE 'agency' END AS scope
 FROM kpi.kpi_value AS v
 LEFT JOIN kpi.agency AS a USING (agency_code)
 LEFT JOIN kpi.kpi_definition AS d ON d.code = v.kpi
@@ -130,6 +148,11 @@ COMMENT ON COLUMN kpi.kpi_daily.target_pct IS 'Chỉ tiêu (%) / target × 100 f
 COMMENT ON COLUMN kpi.kpi_daily.gap_pct IS 'Chênh lệch (điểm %) / (value − target) × 100 for ratios, in percentage points; NULL for counts';
 COMMENT ON COLUMN kpi.kpi_daily.value_label IS 'Giá trị (chữ) / value as Vietnamese text: 79,3 % or 1.234';
 COMMENT ON COLUMN kpi.kpi_daily.target_label IS 'Chỉ tiêu (chữ) / target as Vietnamese text';
+
+COMMENT ON COLUMN kpi.kpi_monthly.gap_label IS 'Chênh lệch (chữ) / value − target as Vietnamese text: −3,2 điểm % for ratios, +5 for counts';
+COMMENT ON COLUMN kpi.kpi_monthly.scope IS 'Phạm vi / province (the province code, no "."), level (<province>:PROVINCE or <province>:COMMUNE, ISO 9001 only) or agency';
+COMMENT ON COLUMN kpi.kpi_daily.gap_label IS 'Chênh lệch (chữ) / value − target as Vietnamese text: −3,2 điểm % for ratios, +5 for counts';
+COMMENT ON COLUMN kpi.kpi_daily.scope IS 'Phạm vi / province (the province code, no "."), level (<province>:PROVINCE or <province>:COMMUNE, ISO 9001 only) or agency';
 
 CREATE OR REPLACE VIEW kpi.form06_monthly AS
 SELECT s.period_start AS month, s.as_of, s.agency_code, a.agency_name, a.agency_level,
