@@ -31,7 +31,7 @@ from portal_kpi.runtime import ensure_warehouse, project_root
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "Kho dữ liệu KPI / portal-kpi warehouse"
-CONFIG_TEMPLATE = '''# Written by `make bi` (portal_kpi.devtools.bi); local only, regenerated on every run.
+CONFIG_TEMPLATE = """# Written by `make bi` (portal_kpi.devtools.bi); local, rewritten each run.
 from pathlib import Path
 
 STATE = Path({state!r})
@@ -54,7 +54,7 @@ D3_TIME_FORMAT = {{
     "shortMonths": ["Th1", "Th2", "Th3", "Th4", "Th5", "Th6", "Th7", "Th8", "Th9", "Th10",
                     "Th11", "Th12"],
 }}
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -188,12 +188,23 @@ def start(setup: BiSetup) -> None:
         log.info("Superset already running (pid file %s)", setup.pid_file)
         return
     log_file = (setup.state / "superset.log").open("ab")
-    subprocess.Popen(  # noqa: S603
+    subprocess.Popen(
         [
-            str(setup.venv / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{setup.port}",
-            "--workers", str(setup.workers), "--worker-class", "gthread", "--threads", "8",
-            "--timeout", "120", "--pid", str(setup.pid_file), "superset.app:create_app()",
-        ],  # fmt: skip
+            str(setup.venv / "bin" / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{setup.port}",
+            "--workers",
+            str(setup.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--timeout",
+            "120",
+            "--pid",
+            str(setup.pid_file),
+            "superset.app:create_app()",
+        ],
         env=setup.env(),
         stdin=subprocess.DEVNULL,
         stdout=log_file,

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,8 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 # What the page shows, read from the DOM: chart holders, those that drew something
 # (a canvas or svg for ECharts, a table, a big number), loading spinners and error boxes.
 PAGE_STATE_JS = """(() => {
-  const holders = [...document.querySelectorAll('.dashboard-component-chart-holder')];
+  const holders = [...document.querySelectorAll('.dashboard-component-chart-holder')]
+    .filter(h => h.querySelector('[data-test="chart-grid-component"]'));
   const drawn = holders.filter(h => h.querySelector(
     'canvas, svg, table, .header-line, .big_number, [class*="BigNumber"]'));
   const loading = document.querySelectorAll(
@@ -177,7 +178,7 @@ def chromium(width: int = 1400, height: int = 1800) -> Iterator[Chromium]:
         "--no-first-run", "--disable-dev-shm-usage", "--disable-extensions", "--mute-audio",
         f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank",
     ]  # fmt: skip
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         args,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -192,10 +193,8 @@ def chromium(width: int = 1400, height: int = 1800) -> Iterator[Chromium]:
         browser.open_page(width, height)
         yield browser
     finally:
-        try:
+        with suppress(RuntimeError, TimeoutError, OSError):
             browser.call("Browser.close", page=False)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:

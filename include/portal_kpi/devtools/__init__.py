@@ -1,0 +1,1 @@
+"""Local development tools (may import anything; nothing imports them)."""
