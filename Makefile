@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format bench airflow simulate stop clean
+.PHONY: help install demo test lint format bench airflow simulate stop clean bi bi-stop bi-shot
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,15 @@ simulate: $(STAMP) ## serve the portal simulator on port 8000
 
 stop: $(STAMP) ## stop the embedded PostgreSQL started by the demo
 	$(BIN)/portal-kpi stop-embedded
+
+bi: $(STAMP) ## Superset dashboards on 127.0.0.1:8088 (PORTAL_KPI_BI_PORT); login in .local/bi/credentials.json
+	$(BIN)/python -m portal_kpi.devtools.bi up
+
+bi-stop: $(STAMP) ## stop the Superset started by make bi
+	$(BIN)/python -m portal_kpi.devtools.bi stop
+
+bi-shot: $(STAMP) ## screenshots of every dashboard, as the viewer, into .local/bi/shots/
+	$(BIN)/python -m portal_kpi.devtools.bi shot
 
 clean: ## remove local state (.local: embedded database, Airflow home); keeps .venv
 	-$(BIN)/portal-kpi stop-embedded

@@ -99,7 +99,7 @@ def engine(warehouse_url: str) -> Iterator[object]:
             ),
             {"s": list(DATA_SCHEMAS)},
         ).scalars()
-        keep = {"kpi.target", "ops.recipient"}
+        keep = {"kpi.target", "kpi.kpi_definition", "ops.recipient"}
         to_empty = [t for t in tables if t not in keep]
         if to_empty:
             conn.execute(text("TRUNCATE " + ", ".join(to_empty) + " CASCADE"))
