@@ -61,8 +61,9 @@ def load_batch(
     table, fields = STAGING[source]
     with_page = table == "staging.dossier"
     with engine.begin() as conn:
-        run_sql(conn, f"daily/delete_staged_{table.removeprefix('staging.')}.sql", b=batch_id)
+        # forgetting the batch row first waits for a validation or publish of it in progress
         run_sql(conn, "daily/forget_batch.sql", b=batch_id)
+        run_sql(conn, f"daily/delete_staged_{table.removeprefix('staging.')}.sql", b=batch_id)
         run_sql(conn, "daily/start_batch.sql", b=batch_id, s=str(source), f=window_from,
                 t=window_to, d=business_day)  # fmt: skip
     seq = 0
@@ -128,8 +129,9 @@ def needs_bootstrap(engine: Engine) -> bool:
 
 def requeue_quarantined(engine: Engine, day: date) -> Batch | None:
     """Quarantined dossier versions that failed only a catalogue lookup are validated
-    again (the catalogue may have changed since): they become a batch of their own and
-    the old quarantine rows are marked superseded by it."""
+    again (the catalogue may have changed since) as a batch of their own. Their quarantine
+    rows stay open until a valid version is published (``quality.quarantine.resolve``);
+    the recheck never adds rows nor counts toward the rejected-share threshold."""
     with engine.connect() as conn:
         rows = run_sql(conn, "daily/quarantined_for_catalogue.sql").all()
     if not rows:
@@ -143,8 +145,6 @@ def requeue_quarantined(engine: Engine, day: date) -> Batch | None:
         window_to=stamp,
         pages=iter_pages([dict(r.record) for r in rows], 1000),
     )
-    with engine.begin() as conn:
-        run_sql(conn, "daily/supersede_quarantined.sql", b=batch.batch_id)
     log.info("requeued %d quarantined dossier versions for revalidation", batch.records)
     return batch
 

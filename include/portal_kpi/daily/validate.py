@@ -125,6 +125,7 @@ class StagedBatch:
     expectations: list[Any]
     records: dict[int, dict[str, Any]]  # by seq; dossiers are fetched only when they fail
     held: int
+    digests: pd.Series | None = None  # dossiers: the record digest by seq (exact copies)
 
     @property
     def suite(self) -> str:
@@ -151,7 +152,36 @@ def stage(engine: Engine, batch: Batch) -> StagedBatch:
         window_to = window_to + timedelta(seconds=1)
     frame = dossier_frame(staged, agencies, codes, window_from, window_to)
     records = _Records(engine, batch.batch_id, staged["seq"].tolist())
-    return StagedBatch(entity, frame, dossier_expectations(), records, held)
+    digests = pd.Series(staged["digest"].to_numpy(), index=staged["seq"].to_numpy())
+    return StagedBatch(entity, frame, dossier_expectations(), records, held, digests)
+
+
+class BatchChangedError(RuntimeError):
+    """Another run pulled the batch again while this one judged it: judge it again."""
+
+
+def _lock_batch(conn: Any, batch_id: str, generation: Any) -> None:
+    """Lock the batch row; the pull must be complete and the one that was read."""
+    row = run_sql(conn, "daily/lock_batch.sql", b=batch_id).one_or_none()
+    if row is None or not row.finished or row.generation != generation:
+        raise BatchChangedError(
+            f"{batch_id} was pulled again by another run while it was validated; "
+            "nothing of it was published (a retry validates the new pull)"
+        )
+
+
+def _generation(engine: Engine, batch_id: str) -> Any:
+    with engine.connect() as conn:
+        return run_sql(conn, "daily/batch_generation.sql", b=batch_id).scalar()
+
+
+def _mark_rejected(conn: Any, batch_id: str, staged: StagedBatch, seqs: list[int]) -> None:
+    """Mark failing rows rejected, and for dossiers their exact copies in the batch too."""
+    if staged.digests is None:
+        run_sql(conn, f"daily/mark_rejected_{staged.entity}.sql", b=batch_id, s=seqs)
+        return
+    digests = sorted(set(staged.digests.loc[seqs].astype(str)))
+    run_sql(conn, "daily/mark_rejected_dossier.sql", b=batch_id, s=seqs, d=digests)
 
 
 def validate_batch(
@@ -163,7 +193,9 @@ def validate_batch(
     the threshold, so nothing of the batch is published.
     """
     settings = settings or Settings.from_env()
+    generation = _generation(engine, batch.batch_id)
     staged = stage(engine, batch)
+    recheck = batch.source is Source.DOSSIERS_REQUEUE
     records = staged.records
     key_field, version_field = KEYS[staged.entity]
     if records:
@@ -183,15 +215,19 @@ def validate_batch(
         rejected=broken,
         data_docs=docs,
     )
+    new = 0
     with engine.begin() as conn:
+        _lock_batch(conn, batch.batch_id, generation)
         run_sql(conn, f"daily/reset_rejected_{staged.entity}.sql", b=batch.batch_id)
         quarantine.clear(conn, batch.batch_id)
         if broken:
+            _mark_rejected(conn, batch.batch_id, staged, list(broken))
+        if recheck:
+            quarantine.recheck(conn)  # still-invalid rows stay their one open row each
+        elif broken:
             if isinstance(records, _Records):
                 records.fetch(sorted(broken))
-            run_sql(conn, f"daily/mark_rejected_{staged.entity}.sql", b=batch.batch_id,
-                    s=list(broken))  # fmt: skip
-            quarantine.write(
+            new = quarantine.write(
                 conn,
                 batch.batch_id,
                 staged.entity,
@@ -223,9 +259,12 @@ def validate_batch(
             ok=not broken,
             docs=docs,
         )
+        run_sql(conn, "daily/mark_validated.sql", b=batch.batch_id)
     log.info("%s", outcome.summary())
     checked = outcome.rows_in - outcome.rows_held
-    share = outcome.rows_quarantined / checked if checked else 0.0
+    # The threshold judges the day's new data: rechecked rows and versions another batch
+    # already quarantined do not count.
+    share = new / checked if checked and not recheck else 0.0
     if share > settings.max_rejected_share:
         raise ValidationFailedError(
             f"{outcome.summary()} — rejected share {share:.2%} is over the threshold "
