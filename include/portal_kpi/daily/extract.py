@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,9 +21,25 @@ from portal_kpi.daily.model import JSON_FIELDS, STAGING, Batch, Source, batch_id
 from portal_kpi.dates import day_start, feed_window
 from portal_kpi.db import copy_rows, run_sql
 from portal_kpi.pii import PiiHasher
-from portal_kpi.sources.portal import Page, PortalClient
+from portal_kpi.sources.portal import ListingNotConvergingError, Page, PortalClient
 
 log = logging.getLogger(__name__)
+
+# A feed window may yield at most this factor of the recent median day (and never less
+# than the floor): more means the listing does not converge.
+MAX_VOLUME_FACTOR = float(os.environ.get("PORTAL_KPI_MAX_VOLUME_FACTOR", "20"))
+MIN_VOLUME_CAP = int(os.environ.get("PORTAL_KPI_MIN_VOLUME_CAP", "50000"))
+
+
+class VolumeCapError(ListingNotConvergingError):
+    """A window yielded more records than the volume cap allows."""
+
+
+def volume_cap(engine: Engine, day: date) -> int:
+    """The most records a feed window of ``day`` may yield."""
+    with engine.connect() as conn:
+        median = run_sql(conn, "daily/recent_volume.sql", d=day).scalar()
+    return max(MIN_VOLUME_CAP, int(MAX_VOLUME_FACTOR * float(median or 0)))
 
 
 def _cell(value: Any, as_json: bool) -> Any:
@@ -55,8 +72,11 @@ def load_batch(
     window_to: datetime | None,
     pages: Iterable[Page],
     scrub: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    max_records: int | None = None,
 ) -> Batch:
-    """Write every page to ``raw.page`` and its records to staging, page by page."""
+    """Write every page to ``raw.page`` and its records to staging, page by page. More
+    than ``max_records`` records stop the pull (the batch stays unfinished: nothing of
+    it can be validated or published)."""
     batch_id = batch_id_for(source, window_from, window_to)
     table, fields = STAGING[source]
     with_page = table == "staging.dossier"
@@ -71,6 +91,12 @@ def load_batch(
     columns = ["batch_id", "seq", *(["page_no"] if with_page else []), *fields]
     for page in pages:
         page_count += 1
+        if max_records is not None and seq + len(page.records) > max_records:
+            raise VolumeCapError(
+                f"{page.listing or batch_id}: more than {max_records:,} records by page "
+                f"{page.number} (volume cap: PORTAL_KPI_MAX_VOLUME_FACTOR × the recent median "
+                "day); nothing of it is published"
+            )
         records = [scrub(r) if scrub and isinstance(r, dict) else r for r in page.records]
         rows = []
         for record in records:
@@ -182,6 +208,7 @@ def extract_dossiers(
             window_to=window_to,
             pages=client.dossier_changes(window_from, window_to),
             scrub=hasher.scrub_dossier,
+            max_records=volume_cap(engine, day),
         )
     )
     return batches
