@@ -126,6 +126,7 @@ class StagedBatch:
     records: dict[int, dict[str, Any]]  # by seq; dossiers are fetched only when they fail
     held: int
     digests: pd.Series | None = None  # dossiers: the record digest by seq (exact copies)
+    copies: dict[int, list[int]] | None = None  # catalogues: every seq of a judged row
 
     @property
     def suite(self) -> str:
@@ -138,12 +139,20 @@ def stage(engine: Engine, batch: Batch) -> StagedBatch:
     if not batch.source.is_dossiers:
         rows = _staged_catalogue(engine, str(batch.source), batch.batch_id)
         new = [r for r in rows if not r.pop("held")]
+        # exact copies of a row (a listing may repeat a record) are judged once
+        first: dict[tuple[Any, ...], int] = {}
+        copies: dict[int, list[int]] = {}
+        for r in new:
+            content = tuple(v for k, v in r.items() if k != "seq")
+            copies.setdefault(first.setdefault(content, r["seq"]), []).append(r["seq"])
+        distinct = [r for r in new if r["seq"] in copies]
         return StagedBatch(
             entity,
-            catalogue_frame(new, str(batch.source)),
+            catalogue_frame(distinct, str(batch.source)),
             catalogue_expectations(str(batch.source)),
-            {r["seq"]: r for r in new},
+            {r["seq"]: r for r in distinct},
             len(rows) - len(new),
+            copies=copies,
         )
     staged, held = staged_dossiers(engine, batch.batch_id)
     agencies, codes = _catalogues(engine)
@@ -178,7 +187,8 @@ def _generation(engine: Engine, batch_id: str) -> Any:
 def _mark_rejected(conn: Any, batch_id: str, staged: StagedBatch, seqs: list[int]) -> None:
     """Mark failing rows rejected, and for dossiers their exact copies in the batch too."""
     if staged.digests is None:
-        run_sql(conn, f"daily/mark_rejected_{staged.entity}.sql", b=batch_id, s=seqs)
+        every = [c for seq in seqs for c in (staged.copies or {}).get(seq, [seq])]
+        run_sql(conn, f"daily/mark_rejected_{staged.entity}.sql", b=batch_id, s=every)
         return
     digests = sorted(set(staged.digests.loc[seqs].astype(str)))
     run_sql(conn, "daily/mark_rejected_dossier.sql", b=batch_id, s=seqs, d=digests)
