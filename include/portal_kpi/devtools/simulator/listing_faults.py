@@ -6,7 +6,8 @@
   again with new cursors).
 * ``patch_key`` / ``patch``: records whose MaHoSo, MaTTHC or MaDonVi is ``patch_key`` are
   served with ``patch`` merged in; ``{"__record__": value}`` serves ``value`` instead of
-  the record (a record that is not a JSON object); ``drop_key`` leaves such records out
+  the record (a record that is not a JSON object), ``{"__items__": {list: {k: v}}}`` adds
+  keys to every item of a list field; ``drop_key`` leaves such records out
   (the clean run a quarantined record is compared with).
 * ``bad_body_next`` list answers have a broken 200 body: ``bad_body`` is ``truncated``
   (half the JSON), ``html`` (an HTML error page) or ``chunked`` (a chunked transfer cut
@@ -67,7 +68,18 @@ def patch_records(
         elif "__record__" in patch:
             out.append(patch["__record__"])
         else:
-            out.append({**record, **patch})
+            out.append(_patched(record, patch))
+    return out
+
+
+def _patched(record: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """``patch`` merged in; ``{"__items__": {list: {key: value}}}`` adds keys to every
+    item of that list field instead."""
+    out = {**record, **{k: v for k, v in patch.items() if k != "__items__"}}
+    for name, extra in (patch.get("__items__") or {}).items():
+        items = out.get(name)
+        if isinstance(items, list):
+            out[name] = [{**i, **extra} if isinstance(i, dict) else i for i in items]
     return out
 
 
