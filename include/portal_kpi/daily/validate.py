@@ -229,7 +229,7 @@ def validate_batch(
     with engine.begin() as conn:
         _lock_batch(conn, batch.batch_id, generation)
         run_sql(conn, f"daily/reset_rejected_{staged.entity}.sql", b=batch.batch_id)
-        quarantine.clear(conn, batch.batch_id)
+        known = quarantine.clear(conn, batch.batch_id)
         if broken:
             _mark_rejected(conn, batch.batch_id, staged, list(broken))
         if recheck:
@@ -237,7 +237,11 @@ def validate_batch(
         elif broken:
             if isinstance(records, _Records):
                 records.fetch(sorted(broken))
-            new = quarantine.write(
+            again = sum(
+                (records[seq].get(key_field), records[seq].get(version_field)) in known
+                for seq in broken
+            )
+            inserted = quarantine.write(
                 conn,
                 batch.batch_id,
                 staged.entity,
@@ -254,6 +258,7 @@ def validate_batch(
                 ),
                 reason,
             )
+            new = max(0, inserted - again)  # found again on a rerun: not new
         run_sql(
             conn,
             "quality/record_validation_run.sql",

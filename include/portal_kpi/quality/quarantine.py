@@ -34,6 +34,8 @@ def record_json(row: dict[str, Any]) -> dict[str, Any]:
     """A staged record as JSON, with list fields staged as JSON text parsed back."""
     out = {}
     for key, value in row.items():
+        if key in ("seq", "scrub_notes"):  # where it sat in its batch, not the record
+            continue
         if isinstance(value, str) and key in JSON_TEXT_FIELDS:
             try:
                 out[key] = json.loads(value)
@@ -44,9 +46,12 @@ def record_json(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def clear(conn: Connection, batch_id: str) -> None:
-    """Validating a batch again replaces its open quarantined rows (closed ones stay)."""
+def clear(conn: Connection, batch_id: str) -> set[tuple[str | None, str | None]]:
+    """Validating a batch again replaces its open quarantined rows (closed ones stay);
+    returns the (key, version) pairs they were for, which are not new when found again."""
+    before = {(r[0], r[1]) for r in run_sql(conn, "quality/open_versions.sql", b=batch_id)}
     run_sql(conn, "quality/clear_quarantine.sql", b=batch_id)
+    return before
 
 
 def write(

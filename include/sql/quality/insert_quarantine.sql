@@ -1,6 +1,7 @@
--- The rejected rows of one batch, in one statement. A version already quarantined by
--- another batch (the same record under the same key and version, whatever its status)
--- stays that one row: nothing new is inserted for it. Returns the rows inserted.
+-- The rejected rows of one batch, in one statement. A version already quarantined (the
+-- same record under the same key and version, by another batch or by this one before a
+-- person resolved it) stays that one row: nothing new is inserted for it. The batch's
+-- own open rows were cleared just before. Returns the rows inserted.
 INSERT INTO quality.quarantine (
     batch_id, seq, entity, record_key, version_at, rules, reasons, record, catalogue_only
 )
@@ -11,7 +12,6 @@ FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r (
 WHERE NOT EXISTS (
     SELECT 1 FROM quality.quarantine AS q
     WHERE q.entity = :e
-      AND q.batch_id <> :b
       AND q.record_key IS NOT DISTINCT FROM r.k
       AND q.version_at IS NOT DISTINCT FROM r.v
       AND q.record = r.record
