@@ -65,3 +65,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         ORDER BY 1), ','), '')
 $$;
 COMMENT ON FUNCTION core.note_fields(text, text) IS 'Comma-joined fields of one rule family in staging scrub_notes (text_size, value_shape, item_object)';
+
+-- A register version that would silently shrink the register is kept but held back.
+ALTER TABLE raw.iso9001_file DROP CONSTRAINT IF EXISTS iso9001_file_load_status_check;
+ALTER TABLE raw.iso9001_file ADD CONSTRAINT iso9001_file_load_status_check
+    CHECK (load_status IN ('loaded', 'unreadable', 'held'));
+COMMENT ON COLUMN raw.iso9001_file.load_status IS 'Trạng thái nạp / loaded (rows validated and published), unreadable (not a register: see load_error) or held (no data rows, or it drops too many agencies of the current register: see load_error)';
