@@ -223,46 +223,54 @@ class _Handler(BaseHTTPRequestHandler):
             if path.startswith("/_sim/"):
                 self._sim(method, path, body)
                 return
-            faults = self.state.faults
-            if faults.slow_ms > 0:
-                time.sleep(faults.slow_ms / 1000.0)
-            if path.startswith("/api/") and self._stall():
-                time.sleep(faults.stall_ms / 1000.0)
-            if path.startswith("/api/"):
-                with self.state.lock:
-                    if faults.rate_limit_next > 0:
-                        faults.rate_limit_next -= 1
-                        retry = faults.retry_after_text or str(faults.retry_after)
-                        status = 429
-                    elif faults.error_next > 0:
-                        faults.error_next -= 1
-                        status = faults.error_status
-                    else:
-                        status = 0
-                if status == 429:
-                    self._send(429, {"error": "rate limited"}, {"Retry-After": retry})
-                    return
-                if status:
-                    self._send(status, {"error": HTTPStatus(status).phrase})
-                    return
-            if path.startswith("/api/v1/reporting/"):
-                self._reporting(method, path, body)
-            elif path == "/oauth/token":
-                if method != "POST":
-                    raise _ApiError(405, "use POST")
-                self._token(body)
-            elif path in _LISTS:
-                if method != "GET":
-                    raise _ApiError(405, "use GET")
-                self._list(path, query)
-            else:
-                raise _ApiError(404, f"no such endpoint: {path}")
+            if self._injected_fault(path):
+                return
+            self._route(method, path, query, body)
         except _ApiError as err:
             headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
             self._send(err.status, {"error": err.message}, headers)
         except Exception:
             log.exception("simulator failed on %s %s", method, self.path)
             self._send(500, {"error": "internal error"})
+
+    def _injected_fault(self, path: str) -> bool:
+        """Slow answers, stalls, 429 and error statuses from the fault switches; True when
+        the request was answered by one."""
+        faults = self.state.faults
+        if faults.slow_ms > 0:
+            time.sleep(faults.slow_ms / 1000.0)
+        if not path.startswith("/api/"):
+            return False
+        if self._stall():
+            time.sleep(faults.stall_ms / 1000.0)
+        with self.state.lock:
+            status, retry = 0, ""
+            if faults.rate_limit_next > 0:
+                faults.rate_limit_next -= 1
+                retry = faults.retry_after_text or str(faults.retry_after)
+                status = 429
+            elif faults.error_next > 0:
+                faults.error_next -= 1
+                status = faults.error_status
+        if status == 429:
+            self._send(429, {"error": "rate limited"}, {"Retry-After": retry})
+        elif status:
+            self._send(status, {"error": HTTPStatus(status).phrase})
+        return bool(status)
+
+    def _route(self, method: str, path: str, query: dict[str, str], body: bytes) -> None:
+        if path.startswith("/api/v1/reporting/"):
+            self._reporting(method, path, body)
+        elif path == "/oauth/token":
+            if method != "POST":
+                raise _ApiError(405, "use POST")
+            self._token(body)
+        elif path in _LISTS:
+            if method != "GET":
+                raise _ApiError(405, "use GET")
+            self._list(path, query)
+        else:
+            raise _ApiError(404, f"no such endpoint: {path}")
 
     def _stall(self) -> bool:
         with self.state.lock:
