@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from portal_kpi.config import LOCAL_TZ
-from portal_kpi.tasks.defaults import task_defaults
+from portal_kpi.tasks.defaults import DAGRUN_TIMEOUT, task_defaults
 
 DOC = """
 ### dvcqg_monthly — điểm đánh giá chính thức DVCQG (QĐ 766) → kho dữ liệu (monthly)
@@ -82,6 +82,7 @@ def reconcile(loaded: dict[str, Any], data_interval_start: Any = None) -> dict[s
     tags=["portal-kpi", "monthly", "dvcqg", "official"],
     doc_md=DOC,
     default_args=task_defaults(),
+    dagrun_timeout=DAGRUN_TIMEOUT,
 )
 def dvcqg_monthly() -> None:
     pulled = pull()

@@ -11,7 +11,7 @@ from typing import Any
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from portal_kpi.config import LOCAL_TZ
-from portal_kpi.tasks.defaults import task_defaults
+from portal_kpi.tasks.defaults import DAGRUN_TIMEOUT, task_defaults
 
 DOC = """
 ### iso9001_register — sổ theo dõi ISO 9001 của Sở KH&CN → tỷ lệ cơ quan đạt (daily)
@@ -72,6 +72,7 @@ def warn_expiring(data_interval_start: Any = None) -> dict[str, Any]:
     tags=["portal-kpi", "daily", "iso9001"],
     doc_md=DOC,
     default_args=task_defaults(),
+    dagrun_timeout=DAGRUN_TIMEOUT,
 )
 def iso9001_register() -> None:
     register = ingest_register()

@@ -12,7 +12,7 @@ from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from portal_kpi.config import LOCAL_TZ
 from portal_kpi.tasks.callbacks import deadline_alert
-from portal_kpi.tasks.defaults import task_defaults
+from portal_kpi.tasks.defaults import DAGRUN_TIMEOUT, task_defaults
 
 DOC = """
 ### portal_daily — cổng dịch vụ công → kho dữ liệu (daily)
@@ -142,6 +142,7 @@ def send_alerts(due: dict[str, Any], data_interval_start: Any = None) -> dict[st
     doc_md=DOC,
     deadline=deadline_alert(),  # 07:00 local on the morning after the day; needs the triggerer
     default_args=task_defaults(),
+    dagrun_timeout=DAGRUN_TIMEOUT,
 )
 def portal_daily() -> None:
     schema = migrate()

@@ -108,7 +108,7 @@ def stage(
         window_from=window[0],
         window_to=window[1],
         pages=iter_pages(records, 2),
-        scrub=HASHER.scrub_dossier if scrub and source.startswith("dossiers") else None,
+        hasher=HASHER if scrub and source.startswith("dossiers") else None,
     )
 
 

@@ -54,7 +54,11 @@ def test_every_dag_follows_policy(dagbag: Any) -> None:
         assert dag.tags, dag_id
         assert dag.doc_md and len(dag.doc_md) > 100, dag_id
         assert not dag.catchup, dag_id
+        assert dag.dagrun_timeout is not None, dag_id  # no run is unbounded
+        assert dag.dagrun_timeout <= timedelta(hours=12), dag_id
         for task in dag.tasks:
+            assert task.execution_timeout is not None, (dag_id, task.task_id)
+            assert task.execution_timeout <= dag.dagrun_timeout, (dag_id, task.task_id)
             assert task.retries >= 2, (dag_id, task.task_id)
             assert task.owner == "data-team", (dag_id, task.task_id)
             assert task.on_failure_callback, (dag_id, task.task_id)

@@ -45,7 +45,12 @@ CODE_SETS: dict[str, tuple[str, ...]] = {
     "MucDo": ("2", "3", "4"),
     "LoaiDoiTuong": ("1", "2", "3", "4"),
     "HinhThuc": ("0", "1"),
+    "DuocThanhToanTrucTuyen": ("0", "1", "3"),  # cast to smallint at publish
+    "HoSoCoThanhPhanSoHoa": ("0", "1"),
 }
+
+# A due date further than this after receipt (or submission) is not plausible.
+MAX_DUE_YEARS = 5
 
 
 EARLIEST = datetime(2000, 1, 1)
@@ -140,6 +145,12 @@ def dossier_frame(
     out["closed_has_end"] = ~(status.isin(["7", "9", "10"]) & raw["NgayKetThucXuLy"].isna())
     out["received_has_date"] = ~(status.isin(RECEIVED_STATUSES) & raw["NgayTiepNhan"].isna())
     out["lists_are_lists"] = raw["lists_are_lists"].astype(bool)
+    for column in ("bad_item_dates", "bad_text_size", "bad_value_shape", "bad_item_object"):
+        out[column] = raw[column].astype(object).where(raw[column].notna(), None)
+    out["is_object"] = raw["is_object"].astype(bool)
+    base = ts["NgayTiepNhan"].fillna(ts["NgayNopHoSo"]).fillna(updated)
+    due = ts["NgayHenTra"]
+    out["due_plausible"] = ~(due.notna() & (due > base + pd.DateOffset(years=MAX_DUE_YEARS)))
     national = raw["MaTTHC__national"]
     out["procedure_in_catalogue"] = national.isin(procedure_codes) | raw["MaTTHC"].isna()
     out["agency_in_catalogue"] = _agency_valid(raw["MaDonVi"], updated, agencies)
@@ -178,6 +189,10 @@ EXPANDED = {
     "date_not_before_2000": "bad_date_before_2000",
     "date_not_after_window": "bad_date_after_window",
     "order": "bad_order",
+    "item_date_valid": "bad_item_dates",
+    "text_size": "bad_text_size",
+    "value_shape": "bad_value_shape",
+    "item_object": "bad_item_object",
 }
 
 
@@ -199,6 +214,8 @@ def dossier_expectations() -> list[Any]:
         ("closed_has_NgayKetThucXuLy", "closed_has_end"),
         ("received_has_NgayTiepNhan", "received_has_date"),
         ("lists_are_arrays", "lists_are_lists"),
+        ("record_object", "is_object"),
+        ("due_date_plausible", "due_plausible"),
         ("agency_in_catalogue", "agency_in_catalogue"),
         ("procedure_in_catalogue", "procedure_in_catalogue"),
     ):
@@ -246,6 +263,7 @@ def catalogue_expectations(kind: str) -> list[Any]:
         ),
     )
     add("unique_code_version", gxe.ExpectCompoundColumnsToBeUnique(column_list=[key, "HieuLucTu"]))
+    add("record_shape", gxe.ExpectColumnValuesToBeInSet(column="scrub_ok", value_set=[True]))
     if kind == "agencies":
         add(
             "code_set:Cap",
@@ -272,6 +290,14 @@ def catalogue_expectations(kind: str) -> list[Any]:
             "lists_are_arrays",
             gxe.ExpectColumnValuesToBeInSet(column="lists_are_lists", value_set=[True]),
         )
+        add(
+            "date_format:CapNhatLuc",
+            gxe.ExpectColumnValuesToMatchRegex(column="CapNhatLuc", regex=r"^\d{14}$"),
+        )
+        add(
+            "date_valid:CapNhatLuc",
+            gxe.ExpectColumnValuesToBeInSet(column="CapNhatLuc__real", value_set=[True]),
+        )
     return rules
 
 
@@ -279,8 +305,10 @@ def catalogue_frame(rows: list[dict[str, Any]], kind: str) -> pd.DataFrame:
     frame = _frame(rows, AGENCY_FIELDS if kind == "agencies" else PROCEDURE_FIELDS)
     for col in ("HieuLucTu", "HieuLucDen"):
         _add_date_columns(frame, col, DAY_FORMAT, r"\d{8}")
+    frame["scrub_ok"] = [r.get("scrub_notes") is None for r in rows]
     if kind == "procedures":
         frame["lists_are_lists"] = _list_text(frame["CoQuanThucHien"])
+        _add_date_columns(frame, "CapNhatLuc", TS_FORMAT, r"\d{14}")
     return frame
 
 
@@ -299,6 +327,13 @@ REASONS = {
     "lists_are_arrays": "a list field is not a JSON array",
     "unique_version": "two different records share (MaHoSo, NgayCapNhat)",
     "unique_code_version": "two different versions share code and HieuLucTu",
+    "item_date_valid": "a date inside a supplement or apology item is not a real yyyyMMddHHmmss",
+    "text_size": "a text value is longer than the size limit (not stored)",
+    "value_shape": "a single-value field holds a list or an object (not stored)",
+    "item_object": "a supplement, apology or agency item is not of the expected shape",
+    "record_object": "the record is not a JSON object (stored without its content)",
+    "record_shape": "a text value over the size limit, or a record that is not a JSON object",
+    "due_date_plausible": f"NgayHenTra is more than {MAX_DUE_YEARS} years after receipt",
     "agency_in_catalogue": "MaDonVi is not valid in the agency catalogue on the day of NgayCapNhat",
     "procedure_in_catalogue": "MaTTHC (national part) is not in the procedure catalogue",
 }

@@ -49,8 +49,14 @@ def _covered(conn: Connection, day: date) -> bool:
 
 def refresh(engine: Engine, day: date) -> dict[str, Any]:
     """Rebuild the early-warning lists of run day ``day`` (replacing an earlier run of the
-    same day); returns the list sizes and the number of agencies that get a digest."""
+    same day); returns the list sizes and the number of agencies that get a digest. The
+    lists of a past day (a later day is loaded) are kept as built: a rerun does not
+    rebuild them from the dossiers' later state."""
     with engine.begin() as conn:
+        kept = run_sql(conn, "due_soon/kept_run.sql", day=day).mappings().first()
+        if kept is not None:
+            log.info("early warning for %s kept as built (a later day is loaded)", day)
+            return {"as_of": day.isoformat(), "kept": True, **{k: int(v) for k, v in kept.items()}}
         if not _covered(conn, day):
             log.info("working-day calendar does not cover %s: refreshing it", day)
             ensure_calendar(conn, day)

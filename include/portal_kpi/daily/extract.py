@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,12 +18,29 @@ from sqlalchemy import Engine
 
 from portal_kpi.calendar import ensure_calendar
 from portal_kpi.daily.model import JSON_FIELDS, STAGING, Batch, Source, batch_id_for
+from portal_kpi.daily.scrub import NOTES, Scrubber
 from portal_kpi.dates import day_start, feed_window
 from portal_kpi.db import copy_rows, run_sql
 from portal_kpi.pii import PiiHasher
-from portal_kpi.sources.portal import Page, PortalClient
+from portal_kpi.sources.portal import ListingNotConvergingError, Page, PortalClient
 
 log = logging.getLogger(__name__)
+
+# A feed window may yield at most this factor of the recent median day (and never less
+# than the floor): more means the listing does not converge.
+MAX_VOLUME_FACTOR = float(os.environ.get("PORTAL_KPI_MAX_VOLUME_FACTOR", "20"))
+MIN_VOLUME_CAP = int(os.environ.get("PORTAL_KPI_MIN_VOLUME_CAP", "50000"))
+
+
+class VolumeCapError(ListingNotConvergingError):
+    """A window yielded more records than the volume cap allows."""
+
+
+def volume_cap(engine: Engine, day: date) -> int:
+    """The most records a feed window of ``day`` may yield."""
+    with engine.connect() as conn:
+        median = run_sql(conn, "daily/recent_volume.sql", d=day).scalar()
+    return max(MIN_VOLUME_CAP, int(MAX_VOLUME_FACTOR * float(median or 0)))
 
 
 def _cell(value: Any, as_json: bool) -> Any:
@@ -36,13 +54,14 @@ def _cell(value: Any, as_json: bool) -> Any:
 
 
 def _staging_row(
-    batch_id: str, seq: int, page_no: int, record: Any, fields: tuple[str, ...], with_page: bool
-) -> list[Any]:
-    rec = record if isinstance(record, dict) else {}
+    batch_id: str, seq: int, page_no: int, rec: dict[str, Any], fields: tuple[str, ...],
+    with_page: bool,
+) -> list[Any]:  # fmt: skip
     row: list[Any] = [batch_id, seq]
     if with_page:
         row.append(page_no)
     row.extend(_cell(rec.get(f), f in JSON_FIELDS) for f in fields)
+    row.append(rec.get(NOTES))
     return row
 
 
@@ -54,23 +73,36 @@ def load_batch(
     window_from: datetime | None,
     window_to: datetime | None,
     pages: Iterable[Page],
-    scrub: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    hasher: PiiHasher | None = None,
+    max_records: int | None = None,
 ) -> Batch:
-    """Write every page to ``raw.page`` and its records to staging, page by page."""
+    """Write every page to ``raw.page`` and its records to staging, page by page. More
+    than ``max_records`` records stop the pull (the batch stays unfinished: nothing of
+    it can be validated or published). Every record goes through the allow-list scrub
+    (``portal_kpi.daily.scrub``; personal fields hashed with ``hasher``); what it dropped
+    is counted in ``raw.batch.dropped_fields``."""
     batch_id = batch_id_for(source, window_from, window_to)
     table, fields = STAGING[source]
     with_page = table == "staging.dossier"
     with engine.begin() as conn:
-        run_sql(conn, f"daily/delete_staged_{table.removeprefix('staging.')}.sql", b=batch_id)
+        # forgetting the batch row first waits for a validation or publish of it in progress
         run_sql(conn, "daily/forget_batch.sql", b=batch_id)
+        run_sql(conn, f"daily/delete_staged_{table.removeprefix('staging.')}.sql", b=batch_id)
         run_sql(conn, "daily/start_batch.sql", b=batch_id, s=str(source), f=window_from,
                 t=window_to, d=business_day)  # fmt: skip
     seq = 0
     page_count = 0
-    columns = ["batch_id", "seq", *(["page_no"] if with_page else []), *fields]
+    columns = ["batch_id", "seq", *(["page_no"] if with_page else []), *fields, NOTES]
+    scrub = Scrubber(source, hasher)
     for page in pages:
         page_count += 1
-        records = [scrub(r) if scrub and isinstance(r, dict) else r for r in page.records]
+        if max_records is not None and seq + len(page.records) > max_records:
+            raise VolumeCapError(
+                f"{page.listing or batch_id}: more than {max_records:,} records by page "
+                f"{page.number} (volume cap: PORTAL_KPI_MAX_VOLUME_FACTOR × the recent median "
+                "day); nothing of it is published"
+            )
+        records = [scrub(r) for r in page.records]
         rows = []
         for record in records:
             seq += 1
@@ -89,7 +121,11 @@ def load_batch(
             copy_rows(conn, table, columns, rows)
         log.info("%s page %d: %d records", batch_id, page.number, len(records))
     with engine.begin() as conn:
-        run_sql(conn, "daily/finish_batch.sql", p=page_count, r=seq, b=batch_id)
+        run_sql(conn, "daily/finish_batch.sql", p=page_count, r=seq, b=batch_id,
+                x=scrub.stats.to_json())  # fmt: skip
+    if scrub.stats.dropped or scrub.stats.cleaned:
+        log.warning("%s: scrub dropped %s, cleaned %s", batch_id, dict(scrub.stats.dropped),
+                    dict(scrub.stats.cleaned))  # fmt: skip
     log.info("%s: %d records in %d pages", batch_id, seq, page_count)
     return Batch(batch_id, source, page_count, seq)
 
@@ -128,8 +164,9 @@ def needs_bootstrap(engine: Engine) -> bool:
 
 def requeue_quarantined(engine: Engine, day: date) -> Batch | None:
     """Quarantined dossier versions that failed only a catalogue lookup are validated
-    again (the catalogue may have changed since): they become a batch of their own and
-    the old quarantine rows are marked superseded by it."""
+    again (the catalogue may have changed since) as a batch of their own. Their quarantine
+    rows stay open until a valid version is published (``quality.quarantine.resolve``);
+    the recheck never adds rows nor counts toward the rejected-share threshold."""
     with engine.connect() as conn:
         rows = run_sql(conn, "daily/quarantined_for_catalogue.sql").all()
     if not rows:
@@ -143,8 +180,6 @@ def requeue_quarantined(engine: Engine, day: date) -> Batch | None:
         window_to=stamp,
         pages=iter_pages([dict(r.record) for r in rows], 1000),
     )
-    with engine.begin() as conn:
-        run_sql(conn, "daily/supersede_quarantined.sql", b=batch.batch_id)
     log.info("requeued %d quarantined dossier versions for revalidation", batch.records)
     return batch
 
@@ -170,7 +205,7 @@ def extract_dossiers(
                 window_from=None,
                 window_to=window_from,
                 pages=client.open_dossiers(window_from),
-                scrub=hasher.scrub_dossier,
+                hasher=hasher,
             )
         )
     batches.append(
@@ -181,7 +216,8 @@ def extract_dossiers(
             window_from=window_from,
             window_to=window_to,
             pages=client.dossier_changes(window_from, window_to),
-            scrub=hasher.scrub_dossier,
+            hasher=hasher,
+            max_records=volume_cap(engine, day),
         )
     )
     return batches

@@ -25,10 +25,25 @@ PUBLISH_SQL = {
 }
 
 
-def publish_batch(engine: Engine, batch: Batch) -> int:
-    """Merge the batch's valid staged rows into core; returns rows inserted or changed."""
+class NotValidatedError(RuntimeError):
+    """The staged rows of a batch are not the ones validation judged (another run pulled
+    the batch again): nothing is published."""
+
+
+def publish_batch(engine: Engine, batch: Batch, *, require_validated: bool = True) -> int:
+    """Merge the batch's valid staged rows into core; returns rows inserted or changed.
+
+    The batch row is locked first, so another run cannot pull the batch again meanwhile,
+    and its staged rows must be the pull that validation judged."""
     changed = 0
     with engine.begin() as conn:
+        row = run_sql(conn, "daily/lock_batch.sql", b=batch.batch_id).one_or_none()
+        if require_validated and (row is None or row.validated_generation != row.generation):
+            raise NotValidatedError(
+                f"{batch.batch_id}: the staged rows were pulled again after validation "
+                "(another run of the same day?); nothing was published"
+            )
+        run_sql(conn, "load/publish_lock.sql")
         for name in PUBLISH_SQL[batch.source]:
             changed += run_sql(conn, name, batch_id=batch.batch_id).rowcount or 0
         if batch.source is Source.DOSSIERS_OPEN:

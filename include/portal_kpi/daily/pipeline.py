@@ -81,10 +81,16 @@ def queue_dq_alert(engine: Engine, day: date, anomaly: dict[str, Any]) -> None:
     )
 
 
-def publish(engine: Engine, batches: list[Batch], day: date | None = None) -> None:
+def publish(
+    engine: Engine,
+    batches: list[Batch],
+    day: date | None = None,
+    *,
+    require_validated: bool = True,
+) -> None:
     """Publish batches; with ``day``, also mark that day loaded (moves the watermark)."""
     for batch in batches:
-        publish_batch(engine, batch)
+        publish_batch(engine, batch, require_validated=require_validated)
         if batch.source.is_dossiers:
             quarantine.resolve(engine, batch.batch_id)
     if day is not None:
@@ -117,11 +123,11 @@ def run_day(
     result.catalogues = extract_catalogues(engine, client, day)
     if validate:
         result.outcomes += check(engine, result.catalogues, day, settings)[0]
-    publish(engine, result.catalogues)
+    publish(engine, result.catalogues, require_validated=validate)
     result.dossiers = extract_dossiers(engine, client, hasher, day)
     if validate:
         outcomes, result.anomaly = check(engine, result.dossiers, day, settings)
         result.outcomes += outcomes
-    publish(engine, result.dossiers, day)
+    publish(engine, result.dossiers, day, require_validated=validate)
     result.kpi = compute(engine, [b.batch_id for b in result.dossiers])
     return result

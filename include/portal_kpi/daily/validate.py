@@ -125,6 +125,8 @@ class StagedBatch:
     expectations: list[Any]
     records: dict[int, dict[str, Any]]  # by seq; dossiers are fetched only when they fail
     held: int
+    digests: pd.Series | None = None  # dossiers: the record digest by seq (exact copies)
+    copies: dict[int, list[int]] | None = None  # catalogues: every seq of a judged row
 
     @property
     def suite(self) -> str:
@@ -137,12 +139,20 @@ def stage(engine: Engine, batch: Batch) -> StagedBatch:
     if not batch.source.is_dossiers:
         rows = _staged_catalogue(engine, str(batch.source), batch.batch_id)
         new = [r for r in rows if not r.pop("held")]
+        # exact copies of a row (a listing may repeat a record) are judged once
+        first: dict[tuple[Any, ...], int] = {}
+        copies: dict[int, list[int]] = {}
+        for r in new:
+            content = tuple(v for k, v in r.items() if k != "seq")
+            copies.setdefault(first.setdefault(content, r["seq"]), []).append(r["seq"])
+        distinct = [r for r in new if r["seq"] in copies]
         return StagedBatch(
             entity,
-            catalogue_frame(new, str(batch.source)),
+            catalogue_frame(distinct, str(batch.source)),
             catalogue_expectations(str(batch.source)),
-            {r["seq"]: r for r in new},
+            {r["seq"]: r for r in distinct},
             len(rows) - len(new),
+            copies=copies,
         )
     staged, held = staged_dossiers(engine, batch.batch_id)
     agencies, codes = _catalogues(engine)
@@ -151,7 +161,37 @@ def stage(engine: Engine, batch: Batch) -> StagedBatch:
         window_to = window_to + timedelta(seconds=1)
     frame = dossier_frame(staged, agencies, codes, window_from, window_to)
     records = _Records(engine, batch.batch_id, staged["seq"].tolist())
-    return StagedBatch(entity, frame, dossier_expectations(), records, held)
+    digests = pd.Series(staged["digest"].to_numpy(), index=staged["seq"].to_numpy())
+    return StagedBatch(entity, frame, dossier_expectations(), records, held, digests)
+
+
+class BatchChangedError(RuntimeError):
+    """Another run pulled the batch again while this one judged it: judge it again."""
+
+
+def _lock_batch(conn: Any, batch_id: str, generation: Any) -> None:
+    """Lock the batch row; the pull must be complete and the one that was read."""
+    row = run_sql(conn, "daily/lock_batch.sql", b=batch_id).one_or_none()
+    if row is None or not row.finished or row.generation != generation:
+        raise BatchChangedError(
+            f"{batch_id} was pulled again by another run while it was validated; "
+            "nothing of it was published (a retry validates the new pull)"
+        )
+
+
+def _generation(engine: Engine, batch_id: str) -> Any:
+    with engine.connect() as conn:
+        return run_sql(conn, "daily/batch_generation.sql", b=batch_id).scalar()
+
+
+def _mark_rejected(conn: Any, batch_id: str, staged: StagedBatch, seqs: list[int]) -> None:
+    """Mark failing rows rejected, and for dossiers their exact copies in the batch too."""
+    if staged.digests is None:
+        every = [c for seq in seqs for c in (staged.copies or {}).get(seq, [seq])]
+        run_sql(conn, f"daily/mark_rejected_{staged.entity}.sql", b=batch_id, s=every)
+        return
+    digests = sorted(set(staged.digests.loc[seqs].astype(str)))
+    run_sql(conn, "daily/mark_rejected_dossier.sql", b=batch_id, s=seqs, d=digests)
 
 
 def validate_batch(
@@ -163,7 +203,9 @@ def validate_batch(
     the threshold, so nothing of the batch is published.
     """
     settings = settings or Settings.from_env()
+    generation = _generation(engine, batch.batch_id)
     staged = stage(engine, batch)
+    recheck = batch.source is Source.DOSSIERS_REQUEUE
     records = staged.records
     key_field, version_field = KEYS[staged.entity]
     if records:
@@ -183,15 +225,23 @@ def validate_batch(
         rejected=broken,
         data_docs=docs,
     )
+    new = 0
     with engine.begin() as conn:
+        _lock_batch(conn, batch.batch_id, generation)
         run_sql(conn, f"daily/reset_rejected_{staged.entity}.sql", b=batch.batch_id)
-        quarantine.clear(conn, batch.batch_id)
+        known = quarantine.clear(conn, batch.batch_id)
         if broken:
+            _mark_rejected(conn, batch.batch_id, staged, list(broken))
+        if recheck:
+            quarantine.recheck(conn)  # still-invalid rows stay their one open row each
+        elif broken:
             if isinstance(records, _Records):
                 records.fetch(sorted(broken))
-            run_sql(conn, f"daily/mark_rejected_{staged.entity}.sql", b=batch.batch_id,
-                    s=list(broken))  # fmt: skip
-            quarantine.write(
+            again = sum(
+                (records[seq].get(key_field), records[seq].get(version_field)) in known
+                for seq in broken
+            )
+            inserted = quarantine.write(
                 conn,
                 batch.batch_id,
                 staged.entity,
@@ -208,6 +258,7 @@ def validate_batch(
                 ),
                 reason,
             )
+            new = max(0, inserted - again)  # found again on a rerun: not new
         run_sql(
             conn,
             "quality/record_validation_run.sql",
@@ -223,9 +274,12 @@ def validate_batch(
             ok=not broken,
             docs=docs,
         )
+        run_sql(conn, "daily/mark_validated.sql", b=batch.batch_id)
     log.info("%s", outcome.summary())
     checked = outcome.rows_in - outcome.rows_held
-    share = outcome.rows_quarantined / checked if checked else 0.0
+    # The threshold judges the day's new data: rechecked rows and versions another batch
+    # already quarantined do not count.
+    share = new / checked if checked and not recheck else 0.0
     if share > settings.max_rejected_share:
         raise ValidationFailedError(
             f"{outcome.summary()} — rejected share {share:.2%} is over the threshold "

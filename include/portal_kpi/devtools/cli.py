@@ -17,6 +17,7 @@ from airflow.dag_processing.dagbag import DagBag
 from portal_kpi.alerts.outbox import send_pending
 from portal_kpi.dates import TZ, days, manual_run_end, today_local
 from portal_kpi.db import make_engine, migrate
+from portal_kpi.devtools import quarantine_cli
 from portal_kpi.devtools.demo_register import generate_register
 from portal_kpi.devtools.dictionary import missing_comments, render
 from portal_kpi.devtools.report import print_report
@@ -275,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL in .local/pg")
     st.set_defaults(func=cmd_stop_embedded)
+
+    quarantine_cli.add_parser(sub)
     return parser
 
 

@@ -19,6 +19,7 @@ from portal_kpi.alerts.outbox import enqueue
 from portal_kpi.config import PROVINCE_CODE
 from portal_kpi.dates import TZ
 from portal_kpi.db import copy_rows, run_sql
+from portal_kpi.iso9001.guard import alert_held, current_agencies, shrink_reason
 from portal_kpi.iso9001.register import (
     REGISTER_COLUMNS,
     RegisterFile,
@@ -69,6 +70,7 @@ class IngestResult:
     rows_loaded: int
     rows_quarantined: int
     failures: dict[str, int]
+    held: bool = False  # the version would shrink the register: not loaded (iso9001.guard)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -111,6 +113,7 @@ def ingest(engine: Engine, file: RegisterFile, received_at: datetime) -> IngestR
             rows_loaded=latest.rows_loaded or 0,
             rows_quarantined=latest.rows_quarantined or 0,
             failures={},
+            held=latest.load_status == "held",
         )
     with engine.connect() as conn:
         newest = run_sql(conn, "iso9001/latest_register_day.sql").scalar()
@@ -143,6 +146,16 @@ def ingest(engine: Engine, file: RegisterFile, received_at: datetime) -> IngestR
             )
         log.error("ISO 9001 register %s (%s) is unreadable: %s", file.name, sha[:12], exc)
         raise
+    why = shrink_reason(current_agencies(engine), rows)
+    if why is not None:
+        with engine.begin() as conn:
+            run_sql(conn, "iso9001/record_file.sql", **file_params, load_status="held",
+                    load_error=why)  # fmt: skip
+        log.error("ISO 9001 register %s (%s) held back: %s", file.name, sha[:12], why)
+        alert_held(engine, sha, file.name, register_day, why)
+        return IngestResult(sha256=sha, changed=False, register_day=register_day,
+                            rows_in=len(rows), rows_loaded=0, rows_quarantined=0,
+                            failures={}, held=True)  # fmt: skip
     broken, failures, n_expectations = validate_rows(rows, known, register_day)
     result = IngestResult(
         sha256=sha,

@@ -104,6 +104,11 @@ def read_source(source: str, timeout: float = 60.0) -> RegisterFile:
     return RegisterFile(source=source, name=name, content=content)
 
 
+MAX_CELL_CHARS = 128 * 1024
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+CELL_RULES = "_cell_rules"  # a parsed row's rules broken by malformed cells
+
+
 def _cell_text(value: Any) -> str | None:
     """A cell as the text the register means: dates as dd/mm/yyyy, whole numbers without a
     decimal part, strings trimmed and in Unicode NFC; empty gives None."""
@@ -132,10 +137,28 @@ def _rows_from_table(table: list[list[Any]]) -> list[dict[str, Any]]:
         cells = [_cell_text(v) for v in raw]
         if not any(cells):
             continue
-        rows.append(
-            {"seq": number, **{c: cells[i] if i < len(cells) else None for c, i in where.items()}}
-        )
+        row: dict[str, Any] = {"seq": number}
+        rules: list[str] = []
+        for column, i in where.items():
+            row[column] = _checked_cell(column, cells[i] if i < len(cells) else None, rules)
+        if rules:
+            row[CELL_RULES] = rules
+        rows.append(row)
     return rows
+
+
+def _checked_cell(column: str, value: str | None, rules: list[str]) -> str | None:
+    """A cell with a NUL character or over ``MAX_CELL_CHARS`` is not kept: its row is
+    quarantined with ``cell_nul:<column>`` or ``cell_size:<column>``."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        rules.append(f"cell_nul:{column}")
+        return None
+    if len(value) > MAX_CELL_CHARS:
+        rules.append(f"cell_size:{column}")
+        return None
+    return value
 
 
 def parse_register(content: bytes, file_format: str) -> list[dict[str, Any]]:
@@ -155,6 +178,8 @@ def parse_register(content: bytes, file_format: str) -> list[dict[str, Any]]:
             decoded = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise RegisterFormatError(f"the .csv register is not UTF-8: {exc}") from exc
+        # a cell over the csv module's default 128 KB limit is read, then quarantined
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         table = [list(r) for r in csv.reader(io.StringIO(decoded, newline=""))]
     else:
         raise RegisterFormatError(f"unknown register format {file_format!r}")

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from portal_kpi.iso9001.register import COUNT_COLUMNS, DATE_COLUMNS, REGISTER_COLUMNS
+from portal_kpi.iso9001.register import (
+    CELL_RULES,
+    COUNT_COLUMNS,
+    DATE_COLUMNS,
+    REGISTER_COLUMNS,
+)
 from portal_kpi.quality.gx import Settings, run_expectations
 
 if TYPE_CHECKING:
@@ -30,6 +35,8 @@ DATE_REGEX = r"^\d{2}/\d{2}/\d{4}$"
 
 
 REASONS = {
+    "cell_nul": "the cell holds a NUL character (not stored)",
+    "cell_size": "the cell is longer than 128 KB (not stored)",
     "required": "thiếu giá trị bắt buộc / a required value is empty",
     "unique": "mã đơn vị xuất hiện nhiều lần / the agency appears on more than one row",
     "agency_known": (
@@ -120,6 +127,7 @@ def validate_rows(
     """Rules broken per row ``seq``, rows failing per rule, and the number of expectations."""
 
     expectations = register_expectations(register_day)
+    cells = {r["seq"]: r.pop(CELL_RULES) for r in rows if CELL_RULES in r}
     if not rows:
         return {}, {}, len(expectations)
     frame = register_frame(rows, known_agencies, register_day)
@@ -131,4 +139,8 @@ def validate_rows(
     )
     if docs:
         log.info("GX Data Docs for the ISO 9001 register: %s", docs)
+    for seq, rules in cells.items():  # malformed cells (register.py) quarantine their row
+        broken.setdefault(seq, []).extend(rules)
+        for rule in rules:
+            failures[rule] = failures.get(rule, 0) + 1
     return broken, failures, len(expectations)

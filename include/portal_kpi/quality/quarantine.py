@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from portal_kpi.db import run_sql, run_sql_many
+from portal_kpi.db import run_sql
 
 JSON_TEXT_FIELDS = ("DanhSachHoSoBoSung", "DanhSachXinLoi", "CoQuanThucHien")
 
@@ -34,6 +34,8 @@ def record_json(row: dict[str, Any]) -> dict[str, Any]:
     """A staged record as JSON, with list fields staged as JSON text parsed back."""
     out = {}
     for key, value in row.items():
+        if key in ("seq", "scrub_notes"):  # where it sat in its batch, not the record
+            continue
         if isinstance(value, str) and key in JSON_TEXT_FIELDS:
             try:
                 out[key] = json.loads(value)
@@ -44,9 +46,12 @@ def record_json(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def clear(conn: Connection, batch_id: str) -> None:
-    """Validating a batch again replaces its quarantined rows."""
+def clear(conn: Connection, batch_id: str) -> set[tuple[str | None, str | None]]:
+    """Validating a batch again replaces its open quarantined rows (closed ones stay);
+    returns the (key, version) pairs they were for, which are not new when found again."""
+    before = {(r[0], r[1]) for r in run_sql(conn, "quality/open_versions.sql", b=batch_id)}
     run_sql(conn, "quality/clear_quarantine.sql", b=batch_id)
+    return before
 
 
 def write(
@@ -56,24 +61,30 @@ def write(
     rows: Iterable[Rejected],
     reason: Callable[[str], str],
 ) -> int:
-    """Insert the rejected rows of a batch into ``quality.quarantine``; returns the count."""
+    """Insert the rejected rows of a batch into ``quality.quarantine``; returns how many
+    are new (a version another batch already quarantined stays that one row)."""
     params = [
         {
-            "b": batch_id,
             "seq": r.seq,
-            "e": entity,
             "k": r.key,
             "v": r.version,
             "rules": sorted(r.rules),
-            "reasons": json.dumps({x: reason(x) for x in sorted(r.rules)}, ensure_ascii=False),
-            "record": json.dumps(record_json(r.record), ensure_ascii=False, default=str),
+            "reasons": {x: reason(x) for x in sorted(r.rules)},
+            "record": record_json(r.record),
             "cat": r.catalogue_only,
         }
         for r in rows
     ]
-    if params:
-        run_sql_many(conn, "quality/insert_quarantine.sql", params)
-    return len(params)
+    if not params:
+        return 0
+    inserted = run_sql(
+        conn,
+        "quality/insert_quarantine.sql",
+        b=batch_id,
+        e=entity,
+        rows=json.dumps(params, ensure_ascii=False, default=str),
+    )
+    return len(inserted.all())
 
 
 def resolve(engine: Engine, batch_id: str) -> int:
@@ -81,3 +92,34 @@ def resolve(engine: Engine, batch_id: str) -> int:
     with engine.begin() as conn:
         result = run_sql(conn, "quality/resolve_quarantine.sql", b=batch_id)
     return result.rowcount or 0
+
+
+def recheck(conn: Connection) -> None:
+    """Open catalogue-only rows were checked again (they stay one open row each)."""
+    run_sql(conn, "quality/recheck_quarantine.sql")
+
+
+def listing(engine: Engine, *, everything: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+    """Quarantined rows for people: the open ones, or with ``everything`` all of them."""
+    with engine.connect() as conn:
+        rows = run_sql(conn, "quality/list_quarantine.sql", all=everything, n=limit)
+        return [dict(r) for r in rows.mappings()]
+
+
+def show(engine: Engine, row_id: int) -> dict[str, Any] | None:
+    """One quarantined row with its rules, reasons and (hashed) record."""
+    with engine.connect() as conn:
+        row = run_sql(conn, "quality/show_quarantine.sql", id=row_id).mappings().first()
+    return dict(row) if row else None
+
+
+def resolve_by_person(engine: Engine, row_id: int, reason_text: str, who: str) -> bool:
+    """Close an open row with a reason; it stays in the table as history. False when the
+    row does not exist or is not open."""
+    if not reason_text.strip():
+        raise ValueError("a resolution needs a reason")
+    with engine.begin() as conn:
+        done = run_sql(
+            conn, "quality/resolve_by_person.sql", id=row_id, reason=reason_text, who=who
+        ).first()
+    return done is not None

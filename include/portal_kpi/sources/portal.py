@@ -8,11 +8,14 @@ generators of pages, so memory does not grow with volume.
 from __future__ import annotations
 
 import logging
+import math
+import os
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -31,10 +34,22 @@ from portal_kpi.dates import format_ts
 log = logging.getLogger(__name__)
 
 TRANSIENT = {500, 502, 503, 504}
+MAX_PAGES = int(os.environ.get("PORTAL_KPI_MAX_PAGES", "2000"))  # per listing
+MAX_EMPTY_PAGES = int(os.environ.get("PORTAL_KPI_MAX_EMPTY_PAGES", "3"))  # in a row, with a cursor
 
 
 class PortalError(RuntimeError):
-    """The portal refused a request permanently, or kept failing after retries."""
+    """The portal kept failing after retries (a later try may succeed)."""
+
+
+class PortalPermanentError(PortalError):
+    """The portal refused a request in a way a retry cannot change (401 after a fresh
+    token, 403, another 4xx): the task fails at once."""
+
+
+class ListingNotConvergingError(PortalPermanentError):
+    """A listing that does not end: cursor cycle, endless pages, over the page cap or the
+    volume cap. Nothing of it is published."""
 
 
 @dataclass
@@ -43,6 +58,29 @@ class Page:
     cursor: str | None
     next_cursor: str | None
     records: list[dict[str, Any]]
+    listing: str = ""  # endpoint and window, for messages
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date. Negative,
+    non-finite and unparseable values give None (use the backoff)."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        return max(seconds, 0.0)
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds
 
 
 @dataclass
@@ -54,11 +92,12 @@ class RetryPolicy:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def delay(self, attempt: int, retry_after: str | None) -> float:
+        """The wait before the next attempt: Retry-After (clamped to 0..max) when usable."""
+        seconds = retry_after_seconds(retry_after)
+        if seconds is not None:
+            return min(seconds, self.max_retry_after_seconds)
         if retry_after is not None:
-            try:
-                return min(float(retry_after), self.max_retry_after_seconds)
-            except ValueError:
-                log.warning("unparseable Retry-After %r; using backoff", retry_after)
+            log.warning("unusable Retry-After %r; using backoff", retry_after)
         return min(self.backoff_seconds * (2 ** (attempt - 1)), self.max_backoff_seconds)
 
 
@@ -85,6 +124,8 @@ class PortalClient:
         retry: RetryPolicy | None = None,
         page_limit: int = PAGE_LIMIT,
         session: requests.Session | None = None,
+        max_pages: int = MAX_PAGES,
+        max_empty_pages: int = MAX_EMPTY_PAGES,
     ) -> None:
         if not 1 <= page_limit <= 1000:
             raise ValueError("page_limit must be within 1..1000")
@@ -95,6 +136,8 @@ class PortalClient:
         self.verify = verify
         self.retry = retry or RetryPolicy()
         self.page_limit = page_limit
+        self.max_pages = max_pages
+        self.max_empty_pages = max_empty_pages
         self.session = session or requests.Session()
         self._token: str | None = None
         self.token_requests = 0
@@ -110,6 +153,7 @@ class PortalClient:
         response = self._send(
             "POST",
             "/oauth/token",
+            what="POST /oauth/token",
             data={
                 "grant_type": "client_credentials",
                 "client_id": self.client_id,
@@ -117,13 +161,43 @@ class PortalClient:
             },
             authed=False,
         )
-        token = response.json().get("access_token")
+        try:
+            token = response.json().get("access_token")
+        except (ValueError, AttributeError) as exc:
+            raise PortalError(
+                f"POST /oauth/token: the answer is not a JSON object ({exc})"
+            ) from exc
         if not token:
             raise PortalError("token endpoint answered without access_token")
         self.token_requests += 1
         return str(token)
 
     # -- transport ----------------------------------------------------------
+    def _wait(self, what: str, attempt: int, retry_after: str | None = None) -> None:
+        """Sleep before the next attempt, or give up after the last one."""
+        if attempt >= self.retry.attempts:
+            raise PortalError(f"{what} (after {attempt} attempts; giving up)")
+        wait = self.retry.delay(attempt, retry_after)
+        log.warning("%s; retry %d in %.1fs", what, attempt, wait)
+        self.retry.sleep(wait)
+
+    def _request(
+        self, method: str, path: str, params: dict[str, Any] | None,
+        data: dict[str, Any] | None, authed: bool,
+    ) -> requests.Response:  # fmt: skip
+        headers = {"Accept": "application/json"}
+        if authed:
+            if self._token is None:
+                self._token = self._fetch_token()
+            headers["Authorization"] = f"Bearer {self._token}"
+        try:
+            return self.session.request(
+                method, self.base_url + path, params=params, data=data, headers=headers,
+                timeout=self.timeout, verify=self.verify,
+            )  # fmt: skip
+        except requests.exceptions.SSLError as exc:
+            raise PortalPermanentError(f"{method} {path}: TLS failed: {exc}") from exc
+
     def _send(
         self,
         method: str,
@@ -132,35 +206,22 @@ class PortalClient:
         params: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
         authed: bool = True,
+        what: str = "",
     ) -> requests.Response:
-        url = self.base_url + path
+        what = what or f"{method} {path}"
         renewed = False
         attempt = 0
         while True:
             attempt += 1
-            headers = {"Accept": "application/json"}
-            if authed:
-                if self._token is None:
-                    self._token = self._fetch_token()
-                headers["Authorization"] = f"Bearer {self._token}"
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    headers=headers,
-                    timeout=self.timeout,
-                    verify=self.verify,
-                )
-            except requests.exceptions.SSLError as exc:
-                raise PortalError(f"{method} {path}: TLS failed: {exc}") from exc
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if attempt >= self.retry.attempts:
-                    raise PortalError(f"{method} {path}: {exc} (after {attempt} attempts)") from exc
-                wait = self.retry.delay(attempt, None)
-                log.warning("%s %s: %s; retry %d in %.1fs", method, path, exc, attempt, wait)
-                self.retry.sleep(wait)
+                response = self._request(method, path, params, data, authed)
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
+                self._wait(f"{what}: {type(exc).__name__}: {exc}", attempt)
                 continue
             status = response.status_code
             if status == 401 and authed and not renewed:
@@ -170,46 +231,76 @@ class PortalClient:
                 attempt -= 1
                 continue
             if status == 429 or status in TRANSIENT:
-                if attempt >= self.retry.attempts:
-                    raise PortalError(
-                        f"{method} {path} answered {status} {attempt} times; giving up"
-                    )
-                wait = self.retry.delay(attempt, response.headers.get("Retry-After"))
-                log.warning(
-                    "%s %s answered %d; retry %d in %.1fs", method, path, status, attempt, wait
+                self._wait(
+                    f"{what} answered {status}", attempt, response.headers.get("Retry-After")
                 )
-                self.retry.sleep(wait)
                 continue
             if status >= 400:
-                try:
-                    detail = response.json().get("error", response.text[:200])
-                except ValueError:
-                    detail = response.text[:200]
-                raise PortalError(f"{method} {path} answered {status}: {detail}")
+                fresh = " (with a fresh token)" if status == 401 else ""
+                raise PortalPermanentError(f"{what} answered {status}{fresh}: {_detail(response)}")
             return response
+
+    def _get_json(self, path: str, query: dict[str, Any], what: str) -> dict[str, Any]:
+        """A JSON object from a GET; a 200 whose body is not one (HTML, truncated JSON) is
+        retried like a transient error."""
+        attempt = 0
+        while True:
+            attempt += 1
+            response = self._send("GET", path, params=query, what=what)
+            try:
+                body = response.json()
+            except ValueError as exc:
+                self._wait(f"{what}: the 200 answer is not JSON ({exc})", attempt)
+                continue
+            if isinstance(body, dict) and isinstance(body.get("data"), list):
+                return body
+            self._wait(f"{what}: the answer has no data list", attempt)
 
     # -- listings -----------------------------------------------------------
     def pages(self, path: str, params: dict[str, str] | None = None) -> Iterator[Page]:
-        """Every page of a keyset-paged listing; only ``next_cursor: null`` ends it."""
+        """Every page of a keyset-paged listing; only ``next_cursor: null`` ends it. A
+        listing that does not converge (cursor seen before, ``max_empty_pages`` empty
+        pages in a row, more than ``max_pages``) raises :class:`ListingNotConvergingError`."""
+        listing = f"GET {path}" + "".join(f" {k}={v}" for k, v in sorted((params or {}).items()))
         cursor: str | None = None
+        seen: set[str] = set()
+        empty = 0
         number = 0
         while True:
+            number += 1
+            if number > self.max_pages:
+                raise ListingNotConvergingError(
+                    f"{listing}: more than {self.max_pages} pages (page cap "
+                    f"PORTAL_KPI_MAX_PAGES) at page {number}; nothing of it is published"
+                )
             query: dict[str, Any] = dict(params or {})
             query["limit"] = self.page_limit
             if cursor is not None:
                 query["cursor"] = cursor
-            body = self._send("GET", path, params=query).json()
-            data = body.get("data")
-            if not isinstance(data, list):
-                raise PortalError(f"GET {path}: answer has no data list")
-            number += 1
+            body = self._get_json(path, query, f"{listing} page {number}")
+            data = body["data"]
             next_cursor = body.get("next_cursor")
-            yield Page(number, cursor, next_cursor, nfc(data))
+            yield Page(number, cursor, None if next_cursor is None else str(next_cursor),
+                       nfc(data), listing)  # fmt: skip
             if next_cursor is None:
                 return
-            if next_cursor == cursor:
-                raise PortalError(f"GET {path}: the cursor did not advance on page {number}")
-            cursor = str(next_cursor)
+            cursor = self._advance(listing, number, str(next_cursor), seen)
+            empty = empty + 1 if not data else 0
+            if empty >= self.max_empty_pages:
+                raise ListingNotConvergingError(
+                    f"{listing}: {empty} empty pages in a row that still name a next cursor "
+                    f"(at page {number}); nothing of it is published"
+                )
+
+    @staticmethod
+    def _advance(listing: str, number: int, next_cursor: str, seen: set[str]) -> str:
+        if next_cursor in seen:
+            raise ListingNotConvergingError(
+                f"{listing}: the cursor after page {number} was already used (a cursor "
+                "cycle); nothing of it is published"
+            )
+        seen.add(next_cursor)
+        return next_cursor
 
     def agencies(self) -> Iterator[Page]:
         return self.pages("/api/v1/agencies")
@@ -225,3 +316,11 @@ class PortalClient:
 
     def open_dossiers(self, as_of: datetime) -> Iterator[Page]:
         return self.pages("/api/v1/dossiers/open", {"as_of": format_ts(as_of)})
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    return str(body.get("error", body) if isinstance(body, dict) else body)[:200]

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from portal_kpi.alerts.run import run_alerts
+from portal_kpi.config import ConfigError
 from portal_kpi.daily import due_soon
 from portal_kpi.daily.extract import extract_catalogues as pull_catalogues
 from portal_kpi.daily.extract import extract_dossiers as pull_dossiers
@@ -21,7 +22,7 @@ from portal_kpi.dates import business_day
 from portal_kpi.pii import hasher_from_connection
 from portal_kpi.quality.gx import Settings, ValidationFailedError
 from portal_kpi.scores import daily as scores
-from portal_kpi.sources.portal import PortalClient
+from portal_kpi.sources.portal import PortalClient, PortalPermanentError
 from portal_kpi.tasks.common import fail_without_retry, warehouse
 
 log = logging.getLogger(__name__)
@@ -33,20 +34,31 @@ def _batches(batches: JsonBatches) -> list[Batch]:
     return [Batch.from_json(b) for b in batches]
 
 
+# A retry would meet the same setting or the same answer: fail the task at once.
+PERMANENT = (ConfigError, PortalPermanentError)
+
+
 def extract_catalogues(interval_start: datetime) -> JsonBatches:
-    with warehouse() as engine:
-        batches = pull_catalogues(
-            engine, PortalClient.from_connection(), business_day(interval_start)
-        )
+    """Pull both catalogues; configuration errors, 401/403 after a fresh token and a
+    listing that does not converge fail the task without retries."""
+    try:
+        client = PortalClient.from_connection()
+        with warehouse() as engine:
+            batches = pull_catalogues(engine, client, business_day(interval_start))
+    except PERMANENT as exc:
+        fail_without_retry(exc)
     return [b.to_json() for b in batches]
 
 
 def extract_dossiers(interval_start: datetime) -> JsonBatches:
-    hasher = hasher_from_connection()
-    with warehouse() as engine:
-        batches = pull_dossiers(
-            engine, PortalClient.from_connection(), hasher, business_day(interval_start)
-        )
+    """Pull the change feed (and requeued quarantine); permanent errors as above."""
+    try:
+        hasher = hasher_from_connection()
+        client = PortalClient.from_connection()
+        with warehouse() as engine:
+            batches = pull_dossiers(engine, client, hasher, business_day(interval_start))
+    except PERMANENT as exc:
+        fail_without_retry(exc)
     return [b.to_json() for b in batches]
 
 

@@ -6,6 +6,7 @@ WITH previous AS (
     ORDER BY b.published_at DESC LIMIT 1
 )
 SELECT s.seq, s."MaDonVi", s."TenDonVi", s."Cap", s."MaDonViCha", s."HieuLucTu", s."HieuLucDen",
+       s.scrub_notes,
        EXISTS (
            SELECT 1 FROM staging.agency AS p JOIN previous USING (batch_id)
            WHERE NOT p.rejected

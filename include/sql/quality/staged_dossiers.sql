@@ -19,6 +19,8 @@ SELECT
     nullif("MucDo", '') AS "MucDo",
     nullif("LoaiDoiTuong", '') AS "LoaiDoiTuong",
     nullif("HinhThuc", '') AS "HinhThuc",
+    nullif("DuocThanhToanTrucTuyen", '') AS "DuocThanhToanTrucTuyen",
+    nullif("HoSoCoThanhPhanSoHoa", '') AS "HoSoCoThanhPhanSoHoa",
     nullif("NgayNopHoSo", '') AS "NgayNopHoSo",
     nullif("NgayTiepNhan", '') AS "NgayTiepNhan",
     nullif("NgayKetThucXuLy", '') AS "NgayKetThucXuLy",
@@ -35,6 +37,12 @@ SELECT
     substring("MaTTHC" FROM '^[0-9]\.[0-9]{6}') AS "MaTTHC__national",
     coalesce(jsonb_typeof("DanhSachHoSoBoSung"), 'array') = 'array'
         AND coalesce(jsonb_typeof("DanhSachXinLoi"), 'array') = 'array' AS lists_are_lists,
+    nullif(concat_ws(',', core.bad_item_dates("DanhSachHoSoBoSung", 'DanhSachHoSoBoSung'),
+        core.bad_item_dates("DanhSachXinLoi", 'DanhSachXinLoi')), '') AS bad_item_dates,
+    core.note_fields(scrub_notes, 'text_size') AS bad_text_size,
+    core.note_fields(scrub_notes, 'value_shape') AS bad_value_shape,
+    core.note_fields(scrub_notes, 'item_object') AS bad_item_object,
+    coalesce(scrub_notes, '') !~ 'record_object' AS is_object,
     false AS held
 FROM staging.dossier AS s
 WHERE s.batch_id = :b

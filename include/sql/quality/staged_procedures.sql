@@ -8,6 +8,7 @@ WITH previous AS (
 SELECT s.seq, s."MaTTHC", s."TenTTHC", s."MaLinhVuc", s."TenLinhVuc", s."MucDo",
        s."CoQuanThucHien"::text AS "CoQuanThucHien", s."CoPhiLePhi", s."CapNhatLuc",
        s."HieuLucTu", s."HieuLucDen",
+       s.scrub_notes,
        EXISTS (
            SELECT 1 FROM staging.procedure AS p JOIN previous USING (batch_id)
            WHERE NOT p.rejected

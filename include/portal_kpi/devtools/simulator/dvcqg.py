@@ -397,6 +397,33 @@ def _local(snapshot: list[_Dossier], first: date, last: date) -> dict[str, Form0
     return out
 
 
+def _count_in_period(row: _Official, d: _Dossier, good: bool) -> None:
+    """The figures of a dossier received inside the period (channels, levels, fees)."""
+    row.in_period += 1
+    row.synced_in_period += 1
+    row.digitised_in_period += d.digitised
+    if d.channel == "2":
+        row.online += 1
+        row.online_on_time += good
+        row.online_overdue += not good
+        if d.level in ("3", "4"):
+            row.online_procs.add(d.procedure)
+    elif d.channel == "3":
+        row.postal += 1
+    else:
+        row.direct += 1
+    if d.level == "3":
+        row.partial_procs.add(d.procedure)
+    elif d.level == "4":
+        row.full_procs.add(d.procedure)
+    if d.payment in ("1", "3"):
+        row.fee_liable += 1
+        row.fee_procs.add(d.procedure)
+    if d.payment == "1":
+        row.paid_online += 1
+        row.paid_procs.add(d.procedure)
+
+
 def _official(snapshot: list[_Dossier], first: date, last: date) -> dict[str, _Official]:
     out: dict[str, _Official] = {}
     for d in snapshot:
@@ -422,31 +449,8 @@ def _official(snapshot: list[_Dossier], first: date, last: date) -> dict[str, _O
                 row.days_sum += max(0.0, (d.finished - d.received).total_seconds() / 86400)
                 row.days_n += 1
             row.resolved_digitised += d.digitised
-        if d.received.date() < first:
-            continue
-        row.in_period += 1
-        row.synced_in_period += 1
-        row.digitised_in_period += d.digitised
-        if d.channel == "2":
-            row.online += 1
-            row.online_on_time += good
-            row.online_overdue += not good
-            if d.level in ("3", "4"):
-                row.online_procs.add(d.procedure)
-        elif d.channel == "3":
-            row.postal += 1
-        else:
-            row.direct += 1
-        if d.level == "3":
-            row.partial_procs.add(d.procedure)
-        elif d.level == "4":
-            row.full_procs.add(d.procedure)
-        if d.payment in ("1", "3"):
-            row.fee_liable += 1
-            row.fee_procs.add(d.procedure)
-        if d.payment == "1":
-            row.paid_online += 1
-            row.paid_procs.add(d.procedure)
+        if d.received.date() >= first:
+            _count_in_period(row, d, good)
     for code, row in out.items():
         if code.endswith(FLAGGED):
             stand_in = math.ceil(row.received * 1.1)

@@ -15,6 +15,7 @@ import binascii
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 import unicodedata
@@ -28,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from portal_kpi.devtools.simulator import listing_faults
 from portal_kpi.devtools.simulator.dvcqg import dvcqg_response
 from portal_kpi.devtools.simulator.model import PortalHistory, SimConfig
 
@@ -51,10 +53,21 @@ class Faults:
     error_next: int = 0  # the next N API requests answer error_status
     error_status: int = 503
     slow_ms: int = 0  # sleep before every answer
+    stall_next: int = 0  # the next N API requests sleep stall_ms first (client timeouts)
+    stall_ms: int = 2000
     expire_token_after_pages: int | None = None  # a token dies after this many list pages
     repeat_record: bool = False  # pages after the first repeat the previous page's last record
     nfd: bool = False  # every text value in Unicode NFD
     malformed_mahoso: str | None = None  # this dossier's NgayTiepNhan is served malformed
+    retry_after_text: str | None = None  # the Retry-After header as given (any form)
+    # listing_faults.py: a listing that does not end, patched or dropped records, broken bodies
+    listing_fault: str | None = None  # cycle, endless_empty or endless_repeat
+    listing_fault_endpoint: str = "dossiers"  # agencies, procedures, dossiers or open
+    patch_key: str | None = None
+    patch: dict[str, Any] | None = None
+    drop_key: str | None = None
+    bad_body_next: int = 0
+    bad_body: str = "truncated"  # truncated, html or chunked
 
 
 class _ApiError(Exception):
@@ -115,7 +128,15 @@ def _decode_cursor(cursor: str, endpoint: str, query: dict[str, str], width: int
     return tuple(key)
 
 
-_OPTIONAL_FAULTS = {"expire_token_after_pages": int, "malformed_mahoso": str}
+_OPTIONAL_FAULTS: dict[str, type] = {
+    "expire_token_after_pages": int,
+    "malformed_mahoso": str,
+    "retry_after_text": str,
+    "listing_fault": str,
+    "patch_key": str,
+    "patch": dict,
+    "drop_key": str,
+}
 
 
 def _fault_value_ok(name: str, value: Any) -> bool:
@@ -123,6 +144,8 @@ def _fault_value_ok(name: str, value: Any) -> bool:
         wanted: type = _OPTIONAL_FAULTS[name]
         return value is None or (isinstance(value, wanted) and not isinstance(value, bool))
     default = getattr(Faults(), name)
+    if isinstance(default, str):
+        return isinstance(value, str)
     if isinstance(default, bool):
         return isinstance(value, bool)
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
@@ -200,44 +223,61 @@ class _Handler(BaseHTTPRequestHandler):
             if path.startswith("/_sim/"):
                 self._sim(method, path, body)
                 return
-            faults = self.state.faults
-            if faults.slow_ms > 0:
-                time.sleep(faults.slow_ms / 1000.0)
-            if path.startswith("/api/"):
-                with self.state.lock:
-                    if faults.rate_limit_next > 0:
-                        faults.rate_limit_next -= 1
-                        retry = str(faults.retry_after)
-                        status = 429
-                    elif faults.error_next > 0:
-                        faults.error_next -= 1
-                        status = faults.error_status
-                    else:
-                        status = 0
-                if status == 429:
-                    self._send(429, {"error": "rate limited"}, {"Retry-After": retry})
-                    return
-                if status:
-                    self._send(status, {"error": HTTPStatus(status).phrase})
-                    return
-            if path.startswith("/api/v1/reporting/"):
-                self._reporting(method, path, body)
-            elif path == "/oauth/token":
-                if method != "POST":
-                    raise _ApiError(405, "use POST")
-                self._token(body)
-            elif path in _LISTS:
-                if method != "GET":
-                    raise _ApiError(405, "use GET")
-                self._list(path, query)
-            else:
-                raise _ApiError(404, f"no such endpoint: {path}")
+            if self._injected_fault(path):
+                return
+            self._route(method, path, query, body)
         except _ApiError as err:
             headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
             self._send(err.status, {"error": err.message}, headers)
         except Exception:
             log.exception("simulator failed on %s %s", method, self.path)
             self._send(500, {"error": "internal error"})
+
+    def _injected_fault(self, path: str) -> bool:
+        """Slow answers, stalls, 429 and error statuses from the fault switches; True when
+        the request was answered by one."""
+        faults = self.state.faults
+        if faults.slow_ms > 0:
+            time.sleep(faults.slow_ms / 1000.0)
+        if not path.startswith("/api/"):
+            return False
+        if self._stall():
+            time.sleep(faults.stall_ms / 1000.0)
+        with self.state.lock:
+            status, retry = 0, ""
+            if faults.rate_limit_next > 0:
+                faults.rate_limit_next -= 1
+                retry = faults.retry_after_text or str(faults.retry_after)
+                status = 429
+            elif faults.error_next > 0:
+                faults.error_next -= 1
+                status = faults.error_status
+        if status == 429:
+            self._send(429, {"error": "rate limited"}, {"Retry-After": retry})
+        elif status:
+            self._send(status, {"error": HTTPStatus(status).phrase})
+        return bool(status)
+
+    def _route(self, method: str, path: str, query: dict[str, str], body: bytes) -> None:
+        if path.startswith("/api/v1/reporting/"):
+            self._reporting(method, path, body)
+        elif path == "/oauth/token":
+            if method != "POST":
+                raise _ApiError(405, "use POST")
+            self._token(body)
+        elif path in _LISTS:
+            if method != "GET":
+                raise _ApiError(405, "use GET")
+            self._list(path, query)
+        else:
+            raise _ApiError(404, f"no such endpoint: {path}")
+
+    def _stall(self) -> bool:
+        with self.state.lock:
+            if self.state.faults.stall_next <= 0:
+                return False
+            self.state.faults.stall_next -= 1
+            return True
 
     # --------------------------------------------------------------- endpoints
     def _sim(self, method: str, path: str, body: bytes) -> None:
@@ -339,21 +379,33 @@ class _Handler(BaseHTTPRequestHandler):
             raise _ApiError(400, f"limit must be an integer 1–{MAX_LIMIT}")
         qparams = {name: query.get(name, "") for name in params}
         records, keys = self._listing(endpoint, loader, qparams)
+        faults = self.state.faults
+        with self.state.lock:
+            repeat, nfd, bad = faults.repeat_record, faults.nfd, faults.malformed_mahoso
+            mode = faults.listing_fault if faults.listing_fault_endpoint == endpoint else None
+            patch = (faults.patch_key, faults.patch, faults.drop_key)
+            broken = faults.bad_body if faults.bad_body_next > 0 else None
+            faults.bad_body_next = max(0, faults.bad_body_next - 1)
+            entry = self.state.tokens.get(token)
+            if entry is not None:
+                entry.pages += 1
         cursor = query.get("cursor")
         pos = 0
+        if cursor and mode and cursor.startswith(listing_faults.ENDLESS):
+            endless, endless_next = listing_faults.endless_page(cursor, mode, records, limit)
+            self._send_page(endless, endless_next, broken)
+            return
         if cursor:
             pos = bisect_right(keys, _decode_cursor(cursor, endpoint, qparams, width))
         page = records[pos : pos + limit]
         end = pos + len(page)
-        next_cursor = (
+        next_cursor: str | None = (
             _encode_cursor(endpoint, qparams, keys[end - 1]) if end < len(records) else None
         )
-        faults = self.state.faults
-        with self.state.lock:
-            repeat, nfd, bad = faults.repeat_record, faults.nfd, faults.malformed_mahoso
-            entry = self.state.tokens.get(token)
-            if entry is not None:
-                entry.pages += 1
+        if next_cursor is None and mode:
+            first_last = keys[min(limit, len(keys)) - 1] if keys else None
+            second = _encode_cursor(endpoint, qparams, first_last) if first_last else None
+            next_cursor = listing_faults.end_cursor(mode, second)
         if repeat and cursor and pos > 0:
             page = [records[pos - 1], *page]
         if bad is not None:
@@ -362,7 +414,26 @@ class _Handler(BaseHTTPRequestHandler):
             ]
         if nfd:
             page = [_nfd(r) for r in page]
-        self._send(200, {"data": page, "next_cursor": next_cursor})
+        self._send_page(listing_faults.patch_records(page, *patch), next_cursor, broken)
+
+    def _send_page(self, page: list[Any], next_cursor: str | None, broken: str | None) -> None:
+        payload = {"data": page, "next_cursor": next_cursor}
+        if broken is None:
+            self._send(200, payload)
+            return
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers, data, cut = listing_faults.broken_body(broken, body)
+        self.send_response(200)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+        if cut:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        with self.state.lock:
+            self.state.requests.append((self._method, self.path, 200))
 
     def _listing(
         self, endpoint: str, loader: _Loader, qparams: dict[str, str]
