@@ -36,8 +36,22 @@ def render_chart(
     day: date,
     target: Any = None,
 ) -> bytes:
-    """PNG chart of a KPI's daily values (``(day, value, target)``) over the 30 days to
-    ``day``, with the target always drawn (the points' own, else ``target``)."""
+    """PNG of :func:`chart_figure`."""
+    buffer = io.BytesIO()
+    chart_figure(kpi, agency, points, day, target).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def chart_figure(
+    kpi: str,
+    agency: str,
+    points: Sequence[tuple[date, Any, Any]],
+    day: date,
+    target: Any = None,
+) -> Figure:
+    """A KPI's daily values (``(day, value, target)``) over exactly the 30 days to
+    ``day``, with the target always drawn (the points' own, else ``target``), a
+    bilingual title, a tick every 5 days ending on ``day``, integer ticks for counts."""
 
     matplotlib.use("Agg")
     ratio = is_ratio(kpi)
@@ -84,9 +98,7 @@ def render_chart(
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return fig
 
 
 def kpi_chart(
