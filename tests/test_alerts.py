@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-
 from matplotlib import dates as mdates
 from openpyxl import Workbook
+from sqlalchemy import text
 
 from portal_kpi.alerts.breaches import JUDGE_ENV, JudgeRule, judge, parse_rules
 from portal_kpi.alerts.channels import DeliveryError, webhook_url

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import logging
 import smtplib
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 
 CONN_TELEGRAM = "alerts_telegram"
+
+
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class DeliveryError(RuntimeError):
@@ -136,7 +140,9 @@ def build_email(
     """multipart/alternative (text, then HTML); with a chart, the HTML part is
     multipart/related with the PNG inline under ``Content-ID: <chart_cid>``, which the
     HTML references as ``cid:chart_cid``."""
-    message = EmailMessage()
+    # Headers unfolded up to 998 characters: Python 3.11's folding of long non-ASCII
+    # subjects drops the space at an encoded-word boundary ("quá hạn" → "quáhạn").
+    message = EmailMessage(policy=SMTP_POLICY)
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = ", ".join(to)

@@ -36,6 +36,7 @@ MAX_BREACHES = 20  # new or recovered breaches listed; the rest are counted
 MAX_OPEN = 10  # still-open breaches listed, worst first
 MAX_AGENCIES = 30  # agencies in a catch-all recipient's early-warning table
 MAX_LINES = 20  # dossiers listed per agency section
+CHAT_MAX = 5  # items per group in a chat message (webhook, Telegram): one short post
 CHART_CID = "kpi-chart"
 
 
@@ -177,7 +178,8 @@ def _context(r: Recipient, facts: RunFacts) -> dict[str, Any] | None:
         "findings": [finding_view(f) for f in findings],
         "chart": None if chart is None else {"cid": CHART_CID, **chart.view()},
         "chart_breach": chart,
-        "dashboard": dashboard_url("overview"),
+        "dashboard": dashboard_url(),
+        "chat_max": CHAT_MAX,
         "counts": {"new": len(new), "recovered": len(recovered), "open": len(still),
                    "warnings": len(warnings), "findings": len(findings)},
     }  # fmt: skip
@@ -189,8 +191,10 @@ def compose(r: Recipient, facts: RunFacts) -> Message | None:
     if ctx is None:
         return None
     subject = render_subject("run_subject.txt", **ctx)
-    body = render("run.txt", **ctx)
-    html = render("run.html", **ctx) if r.channel == "email" else None
+    if r.channel == "email":
+        body, html = render("run.txt", **ctx), render("run.html", **ctx)
+    else:  # a chat post: the counts and the worst few of each group
+        body, html = render("run_chat.txt", **ctx), None
     detail = {
         "day": facts.day.isoformat(),
         "counts": ctx["counts"],

@@ -115,12 +115,14 @@ def fmt_day(day: date | None) -> str:
     return "—" if day is None else f"{day:%d/%m/%Y}"
 
 
-def dashboard_url(kpi: str, agency_code: str | None = None) -> str | None:
-    """Link to the dashboard page of a KPI (and agency): ``PORTAL_KPI_DASHBOARD_URL`` as
-    the base; None when it is not set (no dashboard yet)."""
+def dashboard_url(kpi: str | None = None, agency_code: str | None = None) -> str | None:
+    """Link to the dashboard page of a KPI (and agency), or its home page without a KPI:
+    ``PORTAL_KPI_DASHBOARD_URL`` as the base; None when it is not set (no dashboard yet)."""
     base = os.environ.get(DASHBOARD_ENV, "").strip().rstrip("/")
     if not base:
         return None
+    if kpi is None:
+        return base + "/"
     query = {"kpi": kpi, **({"agency": agency_code} if agency_code else {})}
     return f"{base}/kpi?{urlencode(query)}"
 
