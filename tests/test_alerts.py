@@ -276,7 +276,7 @@ def test_one_message_per_recipient_per_run_readable_and_inline_chart(
     assert "45,0 %" in html_part.get_content() and "450/1.000" in html_part.get_content()
     assert not [p for p in opening.iter_attachments()]  # nothing shown as a file
     still_text = still.get_body(preferencelist=("plain",)).get_content()
-    assert "VẪN CHƯA ĐẠT / STILL OPEN (1: 1 high)" in still_text
+    assert "VẪN CHƯA ĐẠT / STILL OPEN (1: 1 cao / high)" in still_text
     assert "mở từ / open since 18/11/2026" in still_text
     recovered = recovery.get_body(preferencelist=("plain",)).get_content()
     assert "ĐÃ ĐẠT LẠI CHỈ TIÊU / RECOVERED (1)" in recovered and "70,0 %" in recovered

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine
 
 from portal_kpi.alerts.chart import chart_or_none
 from portal_kpi.alerts.kinds import AlertKind
-from portal_kpi.alerts.labels import dashboard_url, fmt_day, fmt_number
+from portal_kpi.alerts.labels import SEVERITY_VI, dashboard_url, fmt_day, fmt_number
 from portal_kpi.alerts.outbox import SUPPRESSED
 from portal_kpi.alerts.render import render, render_subject
 from portal_kpi.alerts.routing import Recipient, active_recipients
@@ -150,7 +150,10 @@ def _context(r: Recipient, facts: RunFacts) -> dict[str, Any] | None:
     totals = Counter[str]()
     for w in warnings:
         totals.update(w.counts)
-    chart = next(iter(new or still), None) if r.channel == "email" else None
+    # The chart: the worst breach with a daily series (30 points), else the worst one.
+    candidates = [*new, *still]
+    daily = [b for b in candidates if b.grain == "day"]
+    chart = next(iter(daily or candidates), None) if r.channel == "email" else None
     return {
         "day": fmt_day(facts.day),
         "day_iso": facts.day.isoformat(),
@@ -161,7 +164,7 @@ def _context(r: Recipient, facts: RunFacts) -> dict[str, Any] | None:
         "open": {
             **_listed(still, MAX_OPEN),
             "by_severity": [
-                {"severity": s, "count": fmt_number(severities[s])}
+                {"severity": f"{SEVERITY_VI[s]} / {s}", "count": fmt_number(severities[s])}
                 for s in ("critical", "high", "medium", "low") if severities[s]
             ],
         },

@@ -20,7 +20,7 @@ from portal_kpi.dates import TZ, days, manual_run_end, today_local
 from portal_kpi.db import make_engine, migrate
 from portal_kpi.devtools.demo_register import generate_register
 from portal_kpi.devtools.dictionary import render
-from portal_kpi.devtools.report import print_report
+from portal_kpi.devtools.report import outbox_summary, print_report
 from portal_kpi.devtools.runtime import (
     configure_airflow,
     ensure_pii_secret,
@@ -144,7 +144,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hook.stop()
     print(f"\nAlerts sent during the demo: {len(mail.files())} e-mails in {mail.folder}")
     print(f"  and {len(hook.files())} webhook messages in {hook.folder} (open the .eml files")
-    print("  with any mail reader; each KPI breach e-mail carries a PNG chart).")
+    print("  with any mail reader; the chart is inline in the HTML).")
+    print("Outbox (a past day's run records its messages as suppressed_backfill, unsent):")
+    engine = make_engine()
+    try:
+        for line in outbox_summary(engine):
+            print(f"  {line}")
+    finally:
+        engine.dispose()
     print(f"GX Data Docs of the validations: {docs / 'index.html'}")
     return 0
 
