@@ -71,8 +71,8 @@ CROSS JOIN LATERAL (
 
 
 def main() -> None:
-    from portal_kpi.calendar import ensure_calendar
     from portal_kpi.alerts.compose import queue_run
+    from portal_kpi.calendar import ensure_calendar
     from portal_kpi.daily.due_soon import refresh, warnings
 
     results: dict[str, float] = {}
