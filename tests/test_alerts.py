@@ -32,7 +32,7 @@ from portal_kpi.alerts.labels import (
     severity,
 )
 from portal_kpi.alerts.outbox import enqueue, send_pending
-from portal_kpi.alerts.recipients import RecipientFileError, import_file
+from portal_kpi.alerts.recipients import RecipientFileError, import_file, read_rows, validate
 from portal_kpi.alerts.run import run_alerts
 from portal_kpi.alerts.sections import EarlyWarning, Finding
 from portal_kpi.config import ConfigError, ConnInfo
@@ -633,3 +633,10 @@ def test_webhook_urls() -> None:
     assert webhook_url(conn(host="https://x.example/base"), "/other") == ("https://x.example/other")
     with pytest.raises(DeliveryError):
         webhook_url(conn(), "https://elsewhere.example/")
+
+
+def test_example_recipient_list_is_valid() -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "recipients.csv"
+    rows = validate(read_rows(example))
+    assert [r.channel for r in rows] == ["email", "email", "email", "telegram", "webhook"]
+    assert rows[3].agency_level == "COMMUNE" and rows[1].agency_codes == ("H48.07",)
