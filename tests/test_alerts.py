@@ -261,7 +261,7 @@ def test_one_message_per_recipient_per_run_readable_and_inline_chart(
     assert "CẢNH BÁO MỚI / NEW BREACHES (1)" in text_body
     assert "Tỉnh Quảng Ngãi (H48)" in text_body  # the catalogue's name
     assert "45,0 % (450/1.000)" in text_body  # Vietnamese formatting, n/N
-    assert "chỉ tiêu / target >= 60,0 %" in text_body and "15,0 điểm %" in text_body
+    assert "chỉ tiêu / target ≥ 60,0 %" in text_body and "15,0 điểm %" in text_body
     assert "ngày 18/11/2026" in text_body and "2026-11-18" not in text_body
     assert "https://bi.example.test/portal/kpi?kpi=online_share&agency=H48" in text_body
     # The chart is inline: multipart/related, Content-ID referenced by the HTML part.
@@ -518,6 +518,7 @@ def test_numbers_and_dates_as_vietnamese_write_them() -> None:
     assert fmt_value("late_count", 1234) == "1.234" and fmt_value("on_time_rate", 0.9) == "90,0 %"
     assert fmt_gap("on_time_rate", 0.784, 0.95, ">=") == "16,6 điểm %"
     assert fmt_gap("late_count", 12, 0, "=") == "12 hồ sơ"
+    assert fmt_gap("online_share", 0.667, 0.6, ">=") == "đạt / met"  # a recovery
     assert fmt_day(date(2026, 11, 28)) == "28/11/2026"
 
 

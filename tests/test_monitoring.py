@@ -282,7 +282,7 @@ def test_freshness_no_changes_on_a_working_day(outbox: Any) -> None:
     assert queue_run(outbox, D, send=True, findings=findings).queued == 0  # once a day
     (mail_row, hook_row) = sorted(rows(outbox, "run_summary"), key=lambda r: r.channel)
     assert "cổng không báo thay đổi hồ sơ nào" in mail_row.body
-    assert "20/11/2026" in mail_row.body and "DATA QUALITY" in hook_row.body
+    assert "20/11/2026" in mail_row.body and "data quality" in hook_row.body
 
 
 def test_freshness_quiet_day_off_and_stale_load(outbox: Any) -> None:

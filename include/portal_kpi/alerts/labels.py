@@ -106,9 +106,20 @@ def fmt_gap(kpi: str, value: Any, target: Any, comparator: str | None) -> str:
     g = gap(value, target, comparator)
     if g is None:
         return "—"
+    if g <= 0:
+        return "đạt / met"
     if is_ratio(kpi):
         return f"{fmt_number(abs(g) * 100, 1)} điểm %"
     return f"{fmt_number(abs(g))} hồ sơ"
+
+
+COMPARATORS = {">=": "≥", "<=": "≤", "=": "="}
+
+
+def fmt_target(kpi: str, target: Any, comparator: str | None) -> str:
+    """The target as read: ``≥ 60,0 %``, ``= 0``."""
+    sign = COMPARATORS.get(comparator or "", comparator or "")
+    return f"{sign} {fmt_value(kpi, target)}".strip()
 
 
 def fmt_day(day: date | None) -> str:
