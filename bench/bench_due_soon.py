@@ -71,8 +71,9 @@ CROSS JOIN LATERAL (
 
 
 def main() -> None:
+    from portal_kpi.alerts.compose import queue_run
     from portal_kpi.calendar import ensure_calendar
-    from portal_kpi.daily.due_soon import queue_digests, refresh
+    from portal_kpi.daily.due_soon import refresh, warnings
 
     results: dict[str, float] = {}
     print(f"early warning: {OPEN:,} open and {CLOSED:,} closed dossiers, run day {DAY}")
@@ -88,8 +89,8 @@ def main() -> None:
             counts = refresh(engine, DAY)
         with timer("refresh lists, rerun (replaces the day)", results):
             refresh(engine, DAY)
-        with timer("queue digests", results):
-            queued = queue_digests(engine, DAY)
+        with timer("compose the run's messages (early warnings as sections)", results):
+            queued = queue_run(engine, DAY, send=True, warnings=warnings(engine, DAY)).queued
         with engine.connect() as conn:
             open_now = conn.execute(
                 text("SELECT count(*) FROM core.dossier WHERE status IN (2, 4, 5, 6, 8)")

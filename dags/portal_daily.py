@@ -31,12 +31,14 @@ loads `/dossiers/open` once) → validate every batch with GX Core (failing rows
   `kpi.points_at_stake` with the causes a person can act on, the month-end forecast and
   `kpi.procedure_uptake` (`docs/scores-766.md`).
 * Early warning: `kpi.due_soon` / `kpi.apology_watch` for day D (dossiers due within two
-  working days, overdue, paused, apologies owed), one digest per agency with anything on them.
-* Alerts: KPI breaches against `kpi.target` open and close as state in `kpi.alert`, a daily
-  digest lists what is open, freshness is checked; messages go out through the `alerts_smtp`
-  and `alerts_webhook` connections to the recipients in `ops.recipient` (a missing connection
-  turns that channel off). A task's final failure sends one message; a Deadline Alert fires
-  when the run has not finished by 07:00 local (needs the triggerer).
+  working days, overdue, paused, apologies owed); each agency's list is a section of its
+  recipients' message.
+* Alerts: KPI breaches against `kpi.target` open and close as state in `kpi.alert`; one
+  message per recipient per run (new breaches, recoveries, still open, early warnings, data
+  quality) through `alerts_smtp`, `alerts_webhook` and `alerts_telegram` to the recipients in
+  `ops.recipient`. A rerun or backfill of a past day sends nothing (its messages are recorded
+  as `suppressed_backfill`). A task's final failure sends one message; a Deadline Alert fires
+  when the scheduler's run of the day has not finished by 07:00 local (needs the triggerer).
 * Validation record: `quality.validation_run`; GX Data Docs HTML in `PORTAL_KPI_DATA_DOCS_DIR`
   when set (the path is in the validate task's log).
 
@@ -126,10 +128,12 @@ def refresh_due_soon(points: dict[str, Any], data_interval_start: Any = None) ->
 
 
 @task
-def send_alerts(due: dict[str, Any], data_interval_start: Any = None) -> dict[str, Any]:
+def send_alerts(
+    due: dict[str, Any], data_interval_start: Any = None, dag_run: Any = None
+) -> dict[str, Any]:
     from portal_kpi.tasks import portal_daily as steps
 
-    return steps.alerts(data_interval_start)
+    return steps.alerts(data_interval_start, dag_run)
 
 
 @dag(

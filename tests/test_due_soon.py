@@ -12,6 +12,7 @@ import pytest
 from factories import dossier, run_batch, seed_catalogues
 from sqlalchemy import text
 
+from portal_kpi.alerts.compose import queue_run
 from portal_kpi.calendar import refresh_calendar
 from portal_kpi.daily import due_soon
 from portal_kpi.tasks.portal_daily import early_warning
@@ -226,30 +227,16 @@ def _outbox(engine: Any) -> list[Any]:
         return conn.execute(
             text(
                 "SELECT o.*, r.name FROM ops.outbox AS o JOIN ops.recipient AS r USING"
-                " (recipient_id) WHERE o.kind = 'due_soon' ORDER BY o.dedupe_key, r.name"
+                " (recipient_id) WHERE o.kind = 'run_summary' ORDER BY r.name"
             )
         ).all()
-
-
-def _addresses(engine: Any, agency: str) -> set[str]:
-    with engine.connect() as conn:
-        return set(
-            conn.execute(
-                text(
-                    "SELECT address FROM ops.recipient WHERE active AND kpi IS NULL"
-                    " AND (agency_code IS NULL OR agency_code = :a)"
-                    " AND (kinds IS NULL OR 'due_soon' = ANY (kinds))"
-                ),
-                {"a": agency},
-            ).scalars()
-        )
 
 
 @pytest.fixture
 def clean_outbox(engine: Any) -> Any:
     def wipe() -> None:
         with engine.begin() as conn:
-            conn.execute(text("DELETE FROM ops.outbox WHERE kind = 'due_soon'"))
+            conn.execute(text("DELETE FROM ops.outbox"))
             conn.execute(text("DELETE FROM ops.recipient WHERE name LIKE 'test-due-soon%'"))
 
     wipe()
@@ -257,7 +244,7 @@ def clean_outbox(engine: Any) -> Any:
     wipe()
 
 
-def test_digest_per_agency(clean_outbox: Any) -> None:
+def test_early_warning_is_a_section_of_the_agency_recipients_message(clean_outbox: Any) -> None:
     engine = clean_outbox
     commune = {"MaDonVi": "H48.112", "MaTTHC": "2.000001", "DonViXuLy": "Xã Tịnh Khê"}
     records = [open_dossier(f"D-{i:02d}", ts("1119")) for i in range(25)]
@@ -266,36 +253,40 @@ def test_digest_per_agency(clean_outbox: Any) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO ops.recipient (name, channel, address, agency_code, kinds) VALUES"
-                " ('test-due-soon H48.07', 'email', 'so07@localhost', 'H48.07', '{due_soon}'),"
-                " ('test-due-soon H48.112', 'email', 'xa112@localhost', 'H48.112', '{due_soon}')"
+                "INSERT INTO ops.recipient (name, channel, address, agency_codes, kinds) VALUES"
+                " ('test-due-soon H48.07', 'email', 'so07@localhost', '{H48.07}', '{due_soon}'),"
+                " ('test-due-soon H48.112', 'email', 'xa112@localhost', '{H48.112}', NULL)"
             )
         )
     counts = due_soon.refresh(engine, D)
     assert counts["agencies"] == 1  # the commune has only a paused dossier
-    queued = due_soon.queue_digests(engine, D)
-    sent = _outbox(engine)
-    # one message for H48.07, to every recipient whose filters let it through
-    assert queued == len(sent) and {m.dedupe_key for m in sent} == {"2026-11-20:H48.07"}
-    assert {m.address for m in sent} == _addresses(engine, "H48.07")
-    assert "so07@localhost" in {m.address for m in sent}
-    body, detail = sent[0].body, sent[0].detail
-    assert "English:" in body and "Quá hạn" in body
-    assert "Danh sách (20/25 hồ sơ)" in body and "… và 5 hồ sơ khác" in body
-    assert "kpi.due_soon_latest" in body
-    assert body.count("CẦN PHIẾU XIN LỖI") == 20
-    assert detail["total"] == 25 and len(detail["listed"]) == 20
-    assert detail["counts"]["overdue"] == 25 and detail["counts"]["apology_owed"] == 25
+    found = due_soon.warnings(engine, D)
+    assert [w.agency_code for w in found] == ["H48.07"]
+    assert found[0].counts["overdue"] == 25 and found[0].counts["apology_owed"] == 25
+    result = queue_run(engine, D, send=True, warnings=found)
+    sent = {m.address: m for m in _outbox(engine)}
+    # one message per recipient: the agency's contact and the catch-all ones; not the commune
+    assert result.queued == len(sent) and "xa112@localhost" not in sent
+    agency = sent["so07@localhost"]
+    assert agency.dedupe_key == D.isoformat() and agency.business_day == D
+    body = agency.body
+    assert "CẢNH BÁO SỚM HỒ SƠ / EARLY WARNINGS (1 đơn vị / agencies)" in body
+    assert body.count("CẦN PHIẾU XIN LỖI") == 20 and "… và 5 hồ sơ khác" in body
+    assert "25 quá hạn / overdue" in body and "20/11/2026" in body
+    assert "kpi.due_soon" not in body and "SELECT" not in body  # no SQL for officials
     assert "Trần Thị Mai Anh" not in body  # no personal data
+    team = sent["data-team@localhost"]
+    assert "D-00" not in team.body and "H48.07" in team.body  # the data team: a table
     # idempotent: the same day queues nothing new
-    assert due_soon.queue_digests(engine, D) == 0
+    assert queue_run(engine, D, send=True, warnings=found).queued == 0
 
 
 def test_nothing_due_sends_nothing(clean_outbox: Any) -> None:
     engine = clean_outbox
     load(engine, open_dossier("far", ts("1204")))
     assert due_soon.refresh(engine, D)["agencies"] == 0
-    assert due_soon.queue_digests(engine, D) == 0
+    assert due_soon.warnings(engine, D) == []
+    assert queue_run(engine, D, send=True).queued == 0
     assert _outbox(engine) == []
 
 
@@ -305,7 +296,7 @@ def test_refresh_step(clean_outbox: Any) -> None:
     start = datetime(2026, 11, 19, 17, 0, tzinfo=UTC)  # 20 Nov 00:00 local
     result = early_warning(start)
     assert result["as_of"] == "2026-11-20" and result["overdue"] == 1
-    assert result["digests_queued"] == len(_addresses(engine, "H48.07")) > 0
+    assert _outbox(engine) == []  # the alert step sends, not this one
 
 
 # ------------------------------------------------------- simulated history vs truth

@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from portal_kpi.alerts.freshness import check_freshness, queue_freshness
-from portal_kpi.dates import local_midnight_aware
+from portal_kpi.alerts.compose import queue_run
+from portal_kpi.alerts.freshness import check_freshness
+from portal_kpi.alerts.sections import Finding
+from portal_kpi.dates import local_midnight_aware, today_local
 from portal_kpi.devtools.sinks import demo_alert_connections, start_smtp_sink, start_webhook_sink
 from portal_kpi.tasks.callbacks import (
     DEADLINE_ENV,
@@ -197,26 +199,53 @@ def test_deadline_alert_is_seven_in_the_morning_after_the_day(
     assert "portal_kpi.tasks.callbacks.on_deadline_missed" in serialized
 
 
+class Run:
+    """What the task reads of Airflow's DagRun: its run type."""
+
+    def __init__(self, run_type: str) -> None:
+        self.run_type = run_type
+
+
 def test_alert_step_entry_point(outbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIRFLOW_CONN_ALERTS_SMTP", raising=False)
     monkeypatch.delenv("AIRFLOW_CONN_ALERTS_WEBHOOK", raising=False)
-    result = alert_step(local_midnight_aware(D))
-    assert result["day"] == D.isoformat() and result["opened"] == 0
+    yesterday = today_local() - timedelta(days=1)
+    result = alert_step(local_midnight_aware(yesterday), Run("scheduled"))
+    assert result["day"] == yesterday.isoformat() and result["opened"] == 0
+    assert result["send"] is True
     assert result["freshness"] == ["stale_load"]  # nothing was ever loaded
-    assert result["sent"] == 0 and result["waiting"] == 2
-    assert sorted(result["channels_off"]) == ["email", "webhook"]
+    assert result["sent"] == 0 and result["waiting"] == 2  # one message per recipient
+    assert sorted(result["channels_off"]) == ["email", "telegram", "webhook"]
+    # The same day run as a backfill, or a manual rerun of an old day: records only.
+    for run, day in ((Run("backfill"), yesterday), (Run("manual"), D)):
+        again = alert_step(local_midnight_aware(day), run)
+        assert again["send"] is False and "sent" not in again, again
+    assert len(rows(outbox, "run_summary")) == 2
 
 
 def test_deadline_callback_queues_and_sends(outbox: Any, sinks: dict[str, Any]) -> None:
-    context = {
-        "dag_run": {
-            "dag_run_id": "scheduled__2026-11-19T17:00:00+00:00",
-            "dag_id": "portal_daily",
-            "data_interval_start": "2026-11-19T17:00:00Z",
-            "state": "running",
-        },
-        "deadline": {"id": "0199", "deadline_time": "2026-11-21T00:00:00Z"},
-    }
+    yesterday = today_local() - timedelta(days=1)
+    start = local_midnight_aware(yesterday).astimezone(UTC).isoformat()
+
+    def context(run_type: str, data_interval_start: str = start) -> dict[str, Any]:
+        return {
+            "dag_run": {
+                "dag_run_id": f"{run_type}__{data_interval_start}",
+                "dag_id": "portal_daily",
+                "data_interval_start": data_interval_start,
+                "run_type": run_type,
+                "state": "running",
+            },
+            "deadline": {"id": "0199", "deadline_time": "2026-11-21T00:00:00Z"},
+        }
+
+    # A manual rerun or a backfill, or the scheduler's run of an older day: not judged.
+    for run_type, when in (("manual", start), ("backfill", start),
+                           ("scheduled", "2026-11-19T17:00:00Z")):  # fmt: skip
+        result = asyncio.run(on_deadline_missed(context=context(run_type, when)))
+        assert result.startswith("not judged"), result
+    assert rows(outbox, "dag_deadline") == []
+    context = context("scheduled")
     result = asyncio.run(on_deadline_missed(context=context, dag_id="portal_daily"))
     assert result.startswith("queued 2, sent 2")
     asyncio.run(on_deadline_missed(context=context, dag_id="portal_daily"))
@@ -248,8 +277,12 @@ def test_freshness_no_changes_on_a_working_day(outbox: Any) -> None:
     _facts(outbox, 1, 0, working=True)
     found = check_freshness(outbox, D, datetime.now(UTC))
     assert [f["kind"] for f in found] == ["no_changes_on_working_day"]
-    assert queue_freshness(outbox, found) == 2
-    assert queue_freshness(outbox, found) == 0  # once
+    findings = [Finding(f["kind"], f) for f in found]
+    assert queue_run(outbox, D, send=True, findings=findings).queued == 2  # both catch-alls
+    assert queue_run(outbox, D, send=True, findings=findings).queued == 0  # once a day
+    (mail_row, hook_row) = sorted(rows(outbox, "run_summary"), key=lambda r: r.channel)
+    assert "cổng không báo thay đổi hồ sơ nào" in mail_row.body
+    assert "20/11/2026" in mail_row.body and "data quality" in hook_row.body
 
 
 def test_freshness_quiet_day_off_and_stale_load(outbox: Any) -> None:

@@ -1,12 +1,11 @@
-"""Freshness: no dossier change on a working day, and a warehouse load older than 26 hours."""
+"""Freshness: no dossier change on a working day, and a warehouse load older than 26 hours
+(findings; the run's message reports them in its data-quality group)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from portal_kpi.alerts.kinds import AlertKind
-from portal_kpi.alerts.outbox import enqueue
 from portal_kpi.dates import day_start
 from portal_kpi.db import run_sql
 
@@ -51,37 +50,3 @@ def check_freshness(engine: Engine, day: date, now: datetime) -> list[dict[str, 
             }
         )
     return findings
-
-
-def queue_freshness(engine: Engine, findings: list[dict[str, Any]]) -> int:
-    """One message per finding; the same finding is queued once."""
-
-    queued = 0
-    for f in findings:
-        if f["kind"] == "no_changes_on_working_day":
-            day = date.fromisoformat(f["day"])
-            subject = (
-                f"[Dữ liệu] Cổng không ghi nhận thay đổi hồ sơ nào ngày {day:%d/%m/%Y} "
-                f"/ no dossier changes on working day {day.isoformat()}"
-            )
-            body = (
-                f"Ngày làm việc {day:%d/%m/%Y} cổng dịch vụ công không báo thay đổi hồ sơ "
-                "nào. Kiểm tra đồng bộ của hệ thống một cửa trước khi dùng số liệu ngày này.\n"
-                f"English: the portal reported no dossier change on working day "
-                f"{day.isoformat()}. Check the one-stop system's sync before trusting the day."
-            )
-            key = f"no_changes/{day.isoformat()}"
-        else:
-            last = f["last_loaded_at"] or "chưa có / never"
-            subject = "[Vận hành] Kho dữ liệu không được nạp quá 26 giờ / warehouse load is stale"
-            body = (
-                f"Lần nạp thành công gần nhất: {last} (ngày dữ liệu mới nhất: "
-                f"{f['watermark'] or '—'}), đã quá 26 giờ. Kiểm tra DAG portal_daily.\n"
-                f"English: the last successful load was at {last} (latest day "
-                f"{f['watermark'] or '—'}), more than 26 hours ago. Check portal_daily."
-            )
-            key = f"stale/{f['last_loaded_at'] or 'never'}"
-        queued += enqueue(
-            engine, kind=AlertKind.FRESHNESS, dedupe_key=key, subject=subject, body=body, detail=f
-        )
-    return queued

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 RATIO_KPIS = frozenset(
@@ -51,20 +51,74 @@ def severity(kpi: str, value: Any, target: Any, comparator: str | None) -> str:
     """How far ``value`` is from ``target``: low, medium, high or critical."""
     if value is None or target is None:
         return "low"
-    v, t = Decimal(str(value)), Decimal(str(target))
-    gap = t - v if comparator == ">=" else v - t if comparator == "<=" else abs(v - t)
+    g = gap(value, target, comparator)
+    assert g is not None
     for limit, name in RATIO_SEVERITY if is_ratio(kpi) else COUNT_SEVERITY:
-        if gap >= limit:
+        if g >= limit:
             return name
     return "low"
 
 
-def fmt_value(kpi: str, value: Any) -> str:
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def fmt_number(value: Any, decimals: int = 0) -> str:
+    """Vietnamese number format: ``.`` groups thousands, ``,`` is the decimal mark
+    (``1.234``, ``78,4``)."""
     if value is None:
         return "—"
+    q = Decimal(1).scaleb(-decimals)
+    number = Decimal(str(value)).quantize(q, rounding=ROUND_HALF_UP)
+    text = f"{abs(number):,.{decimals}f}"
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return ("-" if number < 0 else "") + text
+
+
+def fmt_percent(ratio: Any, decimals: int = 1) -> str:
+    """A ratio (0.784) as a Vietnamese percentage: ``78,4 %``."""
+    if ratio is None:
+        return "—"
+    return f"{fmt_number(Decimal(str(ratio)) * 100, decimals)} %"
+
+
+def fmt_value(kpi: str, value: Any) -> str:
+    """A KPI value as an official reads it: ratios as ``78,4 %``, counts as ``1.234``."""
+    if value is None:
+        return "—"
+    return fmt_percent(value) if is_ratio(kpi) else fmt_number(value)
+
+
+def gap(value: Any, target: Any, comparator: str | None) -> Decimal | None:
+    """How far ``value`` is on the wrong side of ``target`` (positive = short of it)."""
+    if value is None or target is None:
+        return None
+    v, t = Decimal(str(value)), Decimal(str(target))
+    return t - v if comparator == ">=" else v - t if comparator == "<=" else abs(v - t)
+
+
+def fmt_gap(kpi: str, value: Any, target: Any, comparator: str | None) -> str:
+    """The gap to target: ``6,6 điểm %`` for ratios, ``12 hồ sơ`` for counts."""
+    g = gap(value, target, comparator)
+    if g is None:
+        return "—"
+    if g <= 0:
+        return "đạt / met"
     if is_ratio(kpi):
-        return f"{Decimal(str(value)) * 100:.2f} %"
-    return f"{Decimal(str(value)):.0f}"
+        return f"{fmt_number(abs(g) * 100, 1)} điểm %"
+    return f"{fmt_number(abs(g))} hồ sơ"
+
+
+COMPARATORS = {">=": "≥", "<=": "≤", "=": "="}
+
+
+def fmt_target(kpi: str, target: Any, comparator: str | None) -> str:
+    """The target as read: ``≥ 60,0 %``, ``= 0``."""
+    sign = COMPARATORS.get(comparator or "", comparator or "")
+    return f"{sign} {fmt_value(kpi, target)}".strip()
+
+
+def fmt_day(day: date | None) -> str:
+    return "—" if day is None else f"{day:%d/%m/%Y}"
 
 
 def period_label(grain: str, period: date, as_of: date | None = None) -> tuple[str, str]:

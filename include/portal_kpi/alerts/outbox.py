@@ -15,11 +15,21 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from portal_kpi.alerts.channels import DeliveryError, connection_or_none, post_webhook, send_email
+from portal_kpi.alerts.channels import (
+    CONN_TELEGRAM,
+    DeliveryError,
+    connection_or_none,
+    post_webhook,
+    send_email,
+    send_telegram,
+)
 from portal_kpi.config import CONN_SMTP, CONN_WEBHOOK
 from portal_kpi.db import run_sql
 
 log = logging.getLogger(__name__)
+
+
+SUPPRESSED = "suppressed_backfill"  # recorded for a rerun or backfill; never sent
 
 
 MAX_ATTEMPTS_ENV = "PORTAL_KPI_ALERT_MAX_ATTEMPTS"
@@ -39,6 +49,7 @@ def _enqueue(
     agency_code: str | None = None,
     kpi: str | None = None,
     chart_png: bytes | None = None,
+    status: str = "pending",
 ) -> int:
     result = run_sql(
         conn,
@@ -51,6 +62,7 @@ def _enqueue(
         agency_code=agency_code,
         kpi=kpi,
         chart_png=chart_png,
+        status=status,
     )
     return result.rowcount or 0
 
@@ -66,11 +78,13 @@ def enqueue(
     agency_code: str | None = None,
     kpi: str | None = None,
     chart_png: bytes | None = None,
+    status: str = "pending",
 ) -> int:
     """Queue one message for every recipient whose filters match; returns rows queued.
 
     ``dedupe_key`` makes queuing idempotent: the same (kind, key) is queued once per
-    recipient, however often a run is retried.
+    recipient, however often a run is retried. ``status="suppressed_backfill"`` records
+    the message without ever sending it (a rerun or backfill of a past day).
     """
     with engine.begin() as conn:
         queued = _enqueue(
@@ -83,6 +97,7 @@ def enqueue(
             agency_code=agency_code,
             kpi=kpi,
             chart_png=chart_png,
+            status=status,
         )
     log.info("queued %s %s for %d recipient(s)", kind, dedupe_key, queued)
     return queued
@@ -111,6 +126,7 @@ def send_pending(engine: Engine, kinds: Sequence[str] | None = None) -> SendRepo
     connections = {
         "email": connection_or_none(CONN_SMTP),
         "webhook": connection_or_none(CONN_WEBHOOK),
+        "telegram": connection_or_none(CONN_TELEGRAM),
     }
     enabled = [channel for channel, c in connections.items() if c is not None]
     report.channels_off = [channel for channel, c in connections.items() if c is None]
@@ -137,7 +153,11 @@ def send_pending(engine: Engine, kinds: Sequence[str] | None = None) -> SendRepo
                 if row.channel in down:
                     raise DeliveryError(f"not tried: {row.channel} failed earlier in this run")
                 if row.channel == "email":
-                    send_email(conn, row.address, row.subject, row.body, row.chart_png)
+                    send_email(
+                        conn, row.address, row.subject, row.body, row.chart_png, row.html_body
+                    )
+                elif row.channel == "telegram":
+                    send_telegram(conn, row.address, row.subject, row.body)
                 else:
                     post_webhook(conn, row.address, row.subject, row.body)
             except Exception as exc:

@@ -15,32 +15,29 @@ working-day calendar (``core.calendar_day``):
   ``kpi.due_soon_latest`` and ``kpi.apology_watch_latest`` show its latest day.
 
 Each day is one snapshot (primary key ``(as_of, dossier_code)``); a rerun replaces it in
-one transaction. :func:`queue_digests` then queues one message per agency with anything
-overdue, due soon or apology-related through the alert outbox. See docs/due-soon.md.
+one transaction. :func:`warnings` turns the stored lists into per-agency sections of the
+run's one message per recipient (the alert composer routes each agency's section to that
+agency's recipients). See docs/due-soon.md.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from portal_kpi.alerts.outbox import enqueue
+from portal_kpi.alerts.sections import EarlyWarning, WarningLine
 from portal_kpi.calendar import ensure_calendar
 from portal_kpi.db import run_sql
 
 log = logging.getLogger(__name__)
 
-KIND = "due_soon"
-DIGEST_CAP = 20
 CATEGORIES = ("overdue", "due_soon", "paused", "apology_owed", "apology_late")
 LISTED = ("overdue", "due_soon", "apology_late")  # lines of a digest; paused is only counted
-VIEWS = "kpi.due_soon_latest, kpi.apology_watch_latest"
-CHANNELS = {1: "trực tiếp", 2: "trực tuyến", 3: "bưu chính"}
 
 
 def _covered(conn: Connection, day: date) -> bool:
@@ -135,111 +132,16 @@ def digests(engine: Engine, day: date) -> list[Digest]:
     return [d for d in by_agency.values() if d.has_news]
 
 
-def _vn(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def _short(text: str | None, width: int = 60) -> str:
-    if not text:
-        return ""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def _when(line: Line) -> str:
-    left = line.working_days_left
-    if line.category == "apology_late" and line.finished_day is not None:
-        late = f", trễ {-left} ngày làm việc" if left is not None and left < 0 else ""
-        return f"hẹn trả {_vn(line.due_day)}, trả ngày {_vn(line.finished_day)}{late}"
-    if left is None:
-        return f"hẹn trả {_vn(line.due_day)}"
-    if left > 0:
-        return f"hẹn trả {_vn(line.due_day)}, còn {left} ngày làm việc"
-    if left == 0:
-        return f"hẹn trả {_vn(line.due_day)}, đã hết hạn"
-    return f"hẹn trả {_vn(line.due_day)}, quá hạn {-left} ngày làm việc"
-
-
-def _line_text(n: int, line: Line) -> str:
-    parts = [
-        line.dossier_code,
-        f"{line.procedure_code} {_short(line.procedure_name)}".strip(),
-        CHANNELS.get(line.channel, f"kênh {line.channel}"),
-        _when(line),
-    ]
-    if line.supplement_count:
-        parts.append(f"bổ sung {line.supplement_count} lần")
-    if line.category == "apology_late":
-        parts.append("thư xin lỗi sau hạn" if line.has_apology else "không có thư xin lỗi")
-    elif line.apology_owed:
-        parts.append("CẦN PHIẾU XIN LỖI")
-    elif line.has_apology:
-        parts.append("đã có thư xin lỗi")
-    return f"{n}. " + " · ".join(parts)
-
-
-def render(digest: Digest, cap: int = DIGEST_CAP) -> tuple[str, str, dict[str, Any]]:
-    """(subject, body, detail) of one agency's digest: Vietnamese, with one English line."""
-    c, day, agency = digest.counts, digest.day, digest.agency_code
-    who = f"{digest.agency_name} ({agency})" if digest.agency_name else agency
-    listed = digest.listed
-    subject = (
-        f"[Cảnh báo sớm] {agency} ngày {_vn(day)}: {c['overdue']} quá hạn, "
-        f"{c['due_soon']} sắp đến hạn, {c['apology_owed'] + c['apology_late']} về thư xin lỗi"
-    )
-    lines = [
-        f"Cảnh báo sớm hồ sơ ngày {_vn(day)} – {who}",
-        (
-            f"English: early warning for {day.isoformat()}, agency {agency}: "
-            f"{c['overdue']} overdue, {c['due_soon']} due within 2 working days, "
-            f"{c['apology_owed']} apology letters owed, {c['apology_late']} resolved late "
-            f"without a timely apology, {c['paused']} paused; full lists in {VIEWS}."
-        ),
-        "",
-        f"- Quá hạn, không còn kịp trả đúng hạn: {c['overdue']}",
-        f"- Sắp đến hạn (ngày làm việc thứ nhất hoặc thứ hai tới): {c['due_soon']}",
-        f"- Cần lập phiếu xin lỗi và hẹn lại ngày trả: {c['apology_owed']}",
-        f"- Đã trả trễ hạn hôm nay, không có thư xin lỗi trước hạn: {c['apology_late']}",
-        f"- Đang tạm dừng (bổ sung, nghĩa vụ tài chính, dừng xử lý; không tính quá hạn): "
-        f"{c['paused']}",
-        "",
-        f"Danh sách ({min(cap, len(listed))}/{len(listed)} hồ sơ):",
-    ]
-    lines += [_line_text(i, ln) for i, ln in enumerate(listed[:cap], start=1)]
-    rest = len(listed) - cap
-    if rest > 0 or c["paused"]:
-        more = f"… và {rest} hồ sơ khác. " if rest > 0 else ""
-        lines += [
-            "",
-            f"{more}Xem đầy đủ (kể cả hồ sơ tạm dừng) trong {VIEWS} "
-            f"(as_of = '{day.isoformat()}', agency_code = '{agency}').",
-        ]
-    detail = {
-        "as_of": day.isoformat(),
-        "agency_code": agency,
-        "agency_name": digest.agency_name,
-        "counts": {k: int(c[k]) for k in CATEGORIES},
-        "total": len(listed),
-        "listed": [ln.dossier_code for ln in listed[:cap]],
-        "views": VIEWS,
-    }
-    return subject, "\n".join(lines), detail
-
-
-def queue_digests(engine: Engine, day: date, cap: int = DIGEST_CAP) -> int:
-    """Queue the digests of run day ``day`` (after :func:`refresh`); returns outbox rows
-    queued. Idempotent: the dedupe key ``"{day}:{agency}"`` is queued once per recipient."""
-    queued = 0
-    found = digests(engine, day)
-    for digest in found:
-        subject, body, detail = render(digest, cap)
-        queued += enqueue(
-            engine,
-            kind=KIND,
-            dedupe_key=f"{day.isoformat()}:{digest.agency_code}",
-            subject=subject,
-            body=body,
-            detail=detail,
-            agency_code=digest.agency_code,
+def warnings(engine: Engine, day: date) -> list[EarlyWarning]:
+    """Run day ``day``'s early warnings as sections of the run's message (one per agency
+    with anything overdue, due soon or apology-related), for the alert composer."""
+    return [
+        EarlyWarning(
+            day=d.day,
+            agency_code=d.agency_code,
+            agency_name=d.agency_name,
+            counts={k: int(d.counts[k]) for k in CATEGORIES},
+            lines=[WarningLine(**asdict(ln)) for ln in d.listed],
         )
-    log.info("early-warning digests for %s: %d agencies, %d queued", day, len(found), queued)
-    return queued
+        for d in digests(engine, day)
+    ]

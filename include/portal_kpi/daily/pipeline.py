@@ -10,8 +10,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from portal_kpi.alerts.kinds import AlertKind
-from portal_kpi.alerts.outbox import enqueue
 from portal_kpi.daily.extract import extract_catalogues, extract_dossiers
 from portal_kpi.daily.kpi import KpiRun, compute
 from portal_kpi.daily.load import prune_staging, publish_batch, record_day
@@ -45,9 +43,8 @@ def check(
         )
         if anomaly:
             record_dq_event(engine, day, anomaly)
+            # The run's message reports it (alerts.compose reads quality.dq_event).
             log.warning("data-quality alert: %s", anomaly)
-            if anomaly["kind"] == "volume":  # no change at all is alerts.freshness's
-                queue_dq_alert(engine, day, anomaly)
             if settings.stop_on_volume_anomaly:
                 raise VolumeAnomalyError(f"volume anomaly, publishing stopped: {anomaly}")
     return outcomes, anomaly
@@ -58,27 +55,6 @@ def _staged_day_count(engine: Engine, batch: Batch, day: date) -> int:
     with engine.connect() as conn:
         found = run_sql(conn, "daily/staged_day_count.sql", b=batch.batch_id, p=f"{day:%Y%m%d}")
         return int(found.scalar() or 0)
-
-
-def queue_dq_alert(engine: Engine, day: date, anomaly: dict[str, Any]) -> None:
-    """A volume anomaly reaches people through the alert channels (once per day)."""
-    subject = f"[portal-kpi] Khối lượng hồ sơ bất thường ngày {day:%d/%m/%Y}"
-    english = (
-        f"Unusual volume on {day}: {anomaly['versions']:,} changes against a median of "
-        f"{anomaly['median_same_weekday_4w']:,} on the same weekday of the last four weeks."
-    )
-    body = (
-        f"Cổng dịch vụ công báo số thay đổi hồ sơ bất thường ngày {day:%d/%m/%Y}: "
-        f"{anomaly['versions']:,} phiên bản.\n{english}\nSee quality.dq_event."
-    )
-    enqueue(
-        engine,
-        kind=AlertKind.DATA_QUALITY,
-        dedupe_key=f"{day}:{anomaly['kind']}",
-        subject=subject,
-        body=body,
-        detail=anomaly,
-    )
 
 
 def publish(

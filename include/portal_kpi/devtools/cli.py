@@ -1,4 +1,4 @@
-"""``portal-kpi`` command line: simulate, backfill, migrate, report, demo."""
+"""``portal-kpi`` command line: simulate, backfill, migrate, report, demo, recipients."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from typing import Any
 from airflow.dag_processing.dagbag import DagBag
 
 from portal_kpi.alerts.outbox import send_pending
+from portal_kpi.alerts.recipients import RecipientFileError, import_file
 from portal_kpi.dates import TZ, days, manual_run_end, today_local
 from portal_kpi.db import make_engine, migrate
 from portal_kpi.devtools import quarantine_cli
 from portal_kpi.devtools.demo_register import generate_register
 from portal_kpi.devtools.dictionary import missing_comments, render
-from portal_kpi.devtools.report import print_report
+from portal_kpi.devtools.report import outbox_summary, print_report
 from portal_kpi.devtools.runtime import (
     configure_airflow,
     ensure_pii_secret,
@@ -155,7 +156,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hook.stop()
     print(f"\nAlerts sent during the demo: {len(mail.files())} e-mails in {mail.folder}")
     print(f"  and {len(hook.files())} webhook messages in {hook.folder} (open the .eml files")
-    print("  with any mail reader; each KPI breach e-mail carries a PNG chart).")
+    print("  with any mail reader; the chart is inline in the HTML).")
+    print("Outbox (a past day's run records its messages as suppressed_backfill, unsent):")
+    engine = make_engine()
+    try:
+        for line in outbox_summary(engine):
+            print(f"  {line}")
+    finally:
+        engine.dispose()
     print(f"GX Data Docs of the validations: {docs / 'index.html'}")
     return 0
 
@@ -226,6 +234,24 @@ def cmd_data_dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recipients_import(args: argparse.Namespace) -> int:
+    """Load the province's recipient list (CSV or XLSX) into ops.recipient, validated."""
+    ensure_warehouse()
+    engine = make_engine()
+    try:
+        migrate(engine)
+        inserted, updated = import_file(engine, Path(args.file))
+    except RecipientFileError as exc:
+        for error in exc.errors:
+            print(f"{args.file}: {error}", file=sys.stderr)
+        print("nothing imported", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"recipients: {inserted} added, {updated} updated from {args.file}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal-kpi", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -273,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
     rpl = sc_sub.add_parser("replay", help="recompute saved national-portal responses' points")
     rpl.add_argument("files", nargs="+", metavar="FILE")
     rpl.set_defaults(func=cmd_scores_replay)
+
+    rc = sub.add_parser("recipients", help="alert recipients (ops.recipient)")
+    rc_sub = rc.add_subparsers(dest="recipients_command", required=True)
+    rc_import = rc_sub.add_parser("import", help="load the province's list (CSV or XLSX)")
+    rc_import.add_argument("file", help="FILE.csv or FILE.xlsx: name, channel, address, ...")
+    rc_import.set_defaults(func=cmd_recipients_import)
 
     st = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL in .local/pg")
     st.set_defaults(func=cmd_stop_embedded)

@@ -94,3 +94,14 @@ def print_report(out: TextIO, days: int = 14) -> None:
         )
     finally:
         engine.dispose()
+
+
+def outbox_summary(engine: Any) -> list[str]:
+    """The outbox by status and kind, and the most run messages one recipient got on
+    one day (the goal is at most one)."""
+    with engine.connect() as conn:
+        rows = run_sql(conn, "report/outbox_summary.sql").all()
+        most = run_sql(conn, "report/outbox_most_per_day.sql").scalar()
+    lines = [f"{r.status:<20} {r.kind:<14} {r.n:>6}" for r in rows]
+    lines.append(f"most run messages to one recipient on one day: {most or 0}")
+    return lines

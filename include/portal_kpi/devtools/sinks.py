@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from portal_kpi.alerts.channels import CONN_TELEGRAM
 from portal_kpi.config import CONN_SMTP, CONN_WEBHOOK
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +137,20 @@ def start_webhook_sink(folder: Path, host: str = "127.0.0.1", port: int = 0) -> 
     return SinkHandle(host, bound, folder, stop)
 
 
+DEMO_BOT_TOKEN = "123456:demo-token-for-the-local-receiver"  # not a real bot
+DEMO_CHAT_ID = "-1001000000001"
+
+
 def demo_alert_connections(
-    smtp_port: int, webhook_port: int, host: str = "127.0.0.1"
+    smtp_port: int,
+    webhook_port: int,
+    host: str = "127.0.0.1",
+    telegram_port: int | None = None,
 ) -> dict[str, str]:
-    """Environment values of ``AIRFLOW_CONN_ALERTS_SMTP`` and ``AIRFLOW_CONN_ALERTS_WEBHOOK``
-    pointing at the local sinks (plain SMTP without TLS, plain HTTP)."""
+    """Environment values of ``AIRFLOW_CONN_ALERTS_SMTP``, ``AIRFLOW_CONN_ALERTS_WEBHOOK``
+    and (with ``telegram_port``) ``AIRFLOW_CONN_ALERTS_TELEGRAM`` pointing at the local
+    sinks (plain SMTP without TLS, plain HTTP; Telegram's Bot API stood in for by a
+    webhook sink, which records ``/bot<token>/sendMessage`` posts)."""
     smtp = {
         "conn_type": "smtp",
         "host": host,
@@ -163,7 +170,16 @@ def demo_alert_connections(
         "schema": "http",
         "extra": {"path": "/hooks/portal-kpi", "timeout": 10},
     }
-    return {
+    found = {
         f"AIRFLOW_CONN_{CONN_SMTP.upper()}": json.dumps(smtp),
         f"AIRFLOW_CONN_{CONN_WEBHOOK.upper()}": json.dumps(webhook),
     }
+    if telegram_port is not None:
+        telegram = {
+            "conn_type": "http",
+            "host": f"http://{host}:{telegram_port}",
+            "password": DEMO_BOT_TOKEN,
+            "extra": {"chat_id": DEMO_CHAT_ID, "timeout": 10},
+        }
+        found[f"AIRFLOW_CONN_{CONN_TELEGRAM.upper()}"] = json.dumps(telegram)
+    return found

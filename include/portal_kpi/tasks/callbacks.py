@@ -8,7 +8,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.definitions.callback import AsyncCallback
@@ -16,9 +16,11 @@ from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
 from portal_kpi.alerts.channels import connection_or_none, post_webhook
 from portal_kpi.alerts.kinds import AlertKind
-from portal_kpi.alerts.outbox import enqueue, send_pending
+from portal_kpi.alerts.outbox import SUPPRESSED, enqueue, send_pending
 from portal_kpi.config import CONN_WEBHOOK
+from portal_kpi.dates import business_day, today_local
 from portal_kpi.db import make_engine
+from portal_kpi.tasks.delivery import deadline_applies, run_type_of
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.deadline import DeadlineAlert
@@ -102,8 +104,8 @@ def _failure_text(info: FailureInfo) -> tuple[str, str]:
     return subject, body
 
 
-def queue_task_failure(engine: Engine, info: FailureInfo) -> int:
-
+def queue_task_failure(engine: Engine, info: FailureInfo, *, send: bool = True) -> int:
+    """Queue the failure message; ``send=False`` (a backfill run) records it only."""
     subject, body = _failure_text(info)
     return enqueue(
         engine,
@@ -112,6 +114,7 @@ def queue_task_failure(engine: Engine, info: FailureInfo) -> int:
         subject=subject,
         body=body,
         detail=asdict(info),
+        status="pending" if send else SUPPRESSED,
     )
 
 
@@ -132,10 +135,14 @@ def on_task_failure(context: Mapping[str, Any]) -> None:
     except Exception:
         log.exception("could not read the failure context")
         return
+    backfill = run_type_of(context.get("dag_run")) == "backfill"
     try:
         engine = make_engine()
         try:
-            queue_task_failure(engine, info)
+            queue_task_failure(engine, info, send=not backfill)
+            if backfill:  # whoever runs the backfill sees the failure; nobody is paged
+                log.info("backfill run: failure of %s recorded, not sent", info.task_id)
+                return
             send_pending(engine, kinds=[AlertKind.TASK_FAILURE])
         finally:
             engine.dispose()
@@ -193,8 +200,20 @@ def queue_deadline_missed(
     )
 
 
-def _deadline_missed_sync(dag_id: str, hour: int, context: Mapping[str, Any] | None) -> str:
+def _run_day(dag_run: Mapping[str, Any]) -> date | None:
+    """Local business day of the run a deadline callback is about."""
+    start = dag_run.get("data_interval_start") or dag_run.get("logical_date")
+    if isinstance(start, str):
+        start = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    return business_day(start) if isinstance(start, datetime) else None
 
+
+def _deadline_missed_sync(dag_id: str, hour: int, context: Mapping[str, Any] | None) -> str:
+    dag_run = dict((context or {}).get("dag_run") or {})
+    run_type, day = run_type_of(dag_run), _run_day(dag_run)
+    if not deadline_applies(run_type, day, today_local()):
+        log.info("deadline of %s: not judged for a %s run of %s", dag_id, run_type, day)
+        return f"not judged: {run_type} run of {day}"
     engine = make_engine()
     try:
         queued = queue_deadline_missed(engine, dag_id, hour, context)

@@ -18,12 +18,14 @@ from portal_kpi.daily.kpi import IdentityError, compute
 from portal_kpi.daily.model import Batch
 from portal_kpi.daily.pipeline import VolumeAnomalyError, check
 from portal_kpi.daily.pipeline import publish as publish_all
-from portal_kpi.dates import business_day
+from portal_kpi.dates import business_day, today_local
+from portal_kpi.db import run_sql
 from portal_kpi.pii import hasher_from_connection
 from portal_kpi.quality.gx import Settings, ValidationFailedError
 from portal_kpi.scores import daily as scores
 from portal_kpi.sources.portal import PortalClient, PortalPermanentError
 from portal_kpi.tasks.common import fail_without_retry, warehouse
+from portal_kpi.tasks.delivery import decide, run_type_of
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +107,26 @@ def score_766(interval_start: datetime) -> dict[str, Any]:
 
 
 def early_warning(interval_start: datetime) -> dict[str, Any]:
-    """Refresh the due-soon and apology lists of the run's day and queue their digests."""
+    """Refresh the due-soon and apology lists of the run's day (the alert step reports
+    them, as sections of each recipient's message)."""
     day = business_day(interval_start)
     with warehouse() as engine:
-        result = due_soon.refresh(engine, day)
-        result["digests_queued"] = due_soon.queue_digests(engine, day)
-    return result
+        return due_soon.refresh(engine, day)
 
 
-def alerts(interval_start: datetime) -> dict[str, Any]:
-    """Judge breaches, queue digests and freshness findings, send what is pending."""
+def alerts(interval_start: datetime, dag_run: Any = None) -> dict[str, Any]:
+    """Judge breaches, compose one message per recipient, send what is pending — only
+    when this is the current day's run (see :mod:`portal_kpi.tasks.delivery`); a rerun
+    or backfill records its messages as ``suppressed_backfill``."""
+    day = business_day(interval_start)
     with warehouse() as engine:
-        result = run_alerts(engine, business_day(interval_start))
+        with engine.connect() as conn:
+            latest = run_sql(conn, "alerts/latest_loaded.sql").scalar()
+        delivery = decide(run_type_of(dag_run), day, latest, today_local())
+        log.info("alerts for %s: %s (%s)", day, "send" if delivery.send else "record only",
+                 delivery.reason)  # fmt: skip
+        early = due_soon.warnings(engine, day) if delivery.send or latest == day else []
+        result = run_alerts(engine, day, send=delivery.send, warnings=early)
+    result["reason"] = delivery.reason
     log.info("alerts: %s", result)
     return result

@@ -1,8 +1,9 @@
--- The next unsent message of an enabled channel, locked for this sender (another sender
--- running at the same time skips it).
-SELECT o.message_id, o.kind, o.channel, o.address, o.subject, o.body, o.chart_png, o.attempts
+-- The next pending message of an enabled channel, locked for this sender (another sender
+-- running at the same time skips it). Backfill-suppressed messages are never claimed.
+SELECT o.message_id, o.kind, o.channel, o.address, o.subject, o.body, o.html_body,
+       o.chart_png, o.attempts
 FROM ops.outbox AS o
-WHERE o.sent_at IS NULL
+WHERE o.status = 'pending'
   AND o.message_id > :after
   AND o.attempts < :max_attempts
   AND o.channel = ANY (CAST(:channels AS text[]))
