@@ -29,7 +29,9 @@ loads `/dossiers/open` once) → validate every batch with GX Core (failing rows
   identities are checked on every restated row and a violation fails the run.
 * 766 points: `kpi.score_766` (provisional, per day, period to date, agency and component),
   `kpi.points_at_stake` with the causes a person can act on, the month-end forecast and
-  `kpi.procedure_uptake` (`docs/scores-766.md`).
+  `kpi.procedure_uptake` (`docs/scores-766.md`); on the run of a month's last day, the
+  leadership's 766 brief (HTML and PDF in `PORTAL_KPI_BRIEF_DIR`) goes to the recipients
+  that take `leadership_brief`.
 * Early warning: `kpi.due_soon` / `kpi.apology_watch` for day D (dossiers due within two
   working days, overdue, paused, apologies owed); each agency's list is a section of its
   recipients' message.
@@ -136,6 +138,15 @@ def send_alerts(
     return steps.alerts(data_interval_start, dag_run)
 
 
+@task
+def monthly_brief(
+    sent: dict[str, Any], data_interval_start: Any = None, dag_run: Any = None
+) -> dict[str, Any]:
+    from portal_kpi.tasks import portal_daily as steps
+
+    return steps.monthly_brief(data_interval_start, dag_run)
+
+
 @dag(
     dag_id="portal_daily",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone=LOCAL_TZ),
@@ -156,7 +167,7 @@ def portal_daily() -> None:
     dossiers = extract_dossiers()
     catalogues >> dossiers  # type: ignore[operator]
     published = publish_dossiers(validate_dossiers(dossiers))
-    send_alerts(refresh_due_soon(score_766(compute_kpis(published))))
+    monthly_brief(send_alerts(refresh_due_soon(score_766(compute_kpis(published)))))
 
 
 portal_daily()

@@ -17,6 +17,7 @@ PROVINCE = "tinh"
 AGENCIES = "co-quan"
 EARLY_WARNING = "sap-tre-han"
 ISO9001 = "iso-9001"
+SCORES_766 = "diem-766"
 AGENCY_FILTER_ID = "NATIVE_FILTER-agency_code"
 AGENCY_FILTER_COLUMN = "agency_code"
 
@@ -44,6 +45,8 @@ def dashboard_slug(kpi: str | None, agency: str | None) -> str:
     """Which dashboard answers for a KPI and an agency."""
     if kpi == "iso9001_compliant_share":
         return ISO9001
+    if kpi == "score_766":
+        return SCORES_766
     if kpi in EARLY_WARNING_KPIS and agency:
         return EARLY_WARNING
     return AGENCIES if agency else PROVINCE

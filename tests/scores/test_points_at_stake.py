@@ -130,3 +130,28 @@ def test_monthly_brief_from_pipeline_data(engine: Any, month_loaded: Any, tmp_pa
     pdf = files.pdf.read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
     assert files.pdf.name == "diem-766-2026-11.pdf"
+
+
+def test_brief_goes_out_on_the_run_of_the_months_last_day(
+    engine: Any, month_loaded: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal_kpi.dates import local_midnight_aware
+    from portal_kpi.tasks.portal_daily import monthly_brief
+
+    monkeypatch.setenv("PORTAL_KPI_BRIEF_DIR", str(tmp_path))
+    assert monthly_brief(local_midnight_aware(LAST))["brief"] is None  # not a month's end
+    backfill = type("Run", (), {"run_type": "backfill"})()
+    result = monthly_brief(local_midnight_aware(date(2026, 11, 30)), backfill)
+    assert Path(result["pdf"]).read_bytes().startswith(b"%PDF")
+    assert result["queued"] > 0 and result["sent"] is False
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT status, html_body FROM ops.outbox WHERE kind = 'leadership_brief'"
+                " AND dedupe_key = 'brief/2026-11'"
+            )
+        ).all()
+    assert {r.status for r in rows} == {"suppressed_backfill"}  # a backfill never sends
+    assert all("tháng 11/2026" in r.html_body for r in rows)
+    again = monthly_brief(local_midnight_aware(date(2026, 11, 30)), backfill)
+    assert again["queued"] == 0  # a rerun queues nothing twice

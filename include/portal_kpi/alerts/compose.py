@@ -26,7 +26,7 @@ from portal_kpi.alerts.labels import SEVERITY_VI, fmt_day, fmt_number
 from portal_kpi.alerts.outbox import SUPPRESSED
 from portal_kpi.alerts.render import render, render_subject
 from portal_kpi.alerts.routing import Recipient, active_recipients
-from portal_kpi.alerts.sections import Breach, EarlyWarning, Finding
+from portal_kpi.alerts.sections import Breach, EarlyWarning, Finding, PointsAtStake
 from portal_kpi.alerts.views import finding_view, warning_view
 from portal_kpi.db import run_sql
 from portal_kpi.links import dashboard_url
@@ -39,6 +39,7 @@ MAX_AGENCIES = 30  # agencies in a catch-all recipient's early-warning table
 MAX_LINES = 20  # dossiers listed per agency section
 CHAT_MAX = 5  # items per group in a chat message (webhook, Telegram): one short post
 CHART_CID = "kpi-chart"
+MAX_POINTS_AGENCIES = 5  # the data team sees the five agencies losing most 766 points
 
 
 @dataclass
@@ -49,6 +50,7 @@ class RunFacts:
     warnings: list[EarlyWarning] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     levels: dict[str, str | None] = field(default_factory=dict)
+    points: list[PointsAtStake] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +76,7 @@ def gather(
     day: date,
     warnings: Sequence[EarlyWarning] = (),
     findings: Sequence[Finding] = (),
+    points: Sequence[PointsAtStake] = (),
 ) -> RunFacts:
     """The run's facts: breach state from ``kpi.alert``, the agency catalogue's names and
     levels, the day's ``quality.dq_event`` rows, plus what the caller passes."""
@@ -115,6 +118,7 @@ def gather(
         warnings=sorted(warnings, key=lambda w: w.urgency),
         findings=[*findings, *dq],
         levels={code: level for code, (_, level) in agencies.items()},
+        points=sorted(points, key=lambda p: (-p.points_lost, p.agency_code)),
     )
 
 
@@ -144,7 +148,11 @@ def _context(r: Recipient, facts: RunFacts) -> dict[str, Any] | None:
         if r.catch_all and r.takes(AlertKind.FRESHNESS if f.kind == "stale_load" or
                                    f.kind.startswith("no_changes") else AlertKind.DATA_QUALITY)
     ]  # fmt: skip
-    if not (new or recovered or still or warnings or findings):
+    points = [
+        p for p in facts.points
+        if p.points_lost > 0 and r.covers(p.agency_code, facts.levels.get(p.agency_code))
+    ][: MAX_POINTS_AGENCIES if r.catch_all else None]  # fmt: skip
+    if not (new or recovered or still or warnings or findings or points):
         return None
     severities = Counter(b.severity for b in still)
     detailed = not r.catch_all  # an agency's people get the dossiers; the data team a table
@@ -180,12 +188,14 @@ def _context(r: Recipient, facts: RunFacts) -> dict[str, Any] | None:
             "totals": {k: fmt_number(v) for k, v in totals.items()},
         },
         "findings": [finding_view(f) for f in findings],
+        "points": [p.view() for p in points],
         "chart": None if chart is None else {"cid": CHART_CID, **chart.view()},
         "chart_breach": chart,
         "dashboard": dashboard_url(None, None),
         "chat_max": CHAT_MAX,
         "counts": {"new": len(new), "recovered": len(recovered), "open": len(still),
-                   "warnings": len(warnings), "findings": len(findings)},
+                   "warnings": len(warnings), "findings": len(findings),
+                   "points": len(points)},
     }  # fmt: skip
 
 
@@ -219,13 +229,14 @@ def queue_run(
     send: bool,
     warnings: Sequence[EarlyWarning] = (),
     findings: Sequence[Finding] = (),
+    points: Sequence[PointsAtStake] = (),
 ) -> ComposeResult:
     """Compose and queue the run's messages for local ``day`` in one transaction;
     ``send=False`` records them as ``suppressed_backfill``."""
     result = ComposeResult()
     charts: dict[tuple[str, str], bytes | None] = {}
     with engine.begin() as conn:
-        facts = gather(conn, day, warnings, findings)
+        facts = gather(conn, day, warnings, findings, points)
         for r in active_recipients(conn):
             message = compose(r, facts)
             if message is None:

@@ -19,5 +19,6 @@ class AlertKind(StrEnum):
     # Messages of their own:
     ISO9001_EXPIRY = "iso9001_expiry"  # iso9001.compliance
     OFFICIAL_DIFF = "official_diff"  # official.reconcile
+    LEADERSHIP_BRIEF = "leadership_brief"  # tasks.portal_daily (the 766 brief, monthly)
     TASK_FAILURE = "task_failure"  # tasks.callbacks
     DEADLINE = "dag_deadline"  # tasks.callbacks

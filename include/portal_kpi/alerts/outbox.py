@@ -50,6 +50,7 @@ def _enqueue(
     kpi: str | None = None,
     chart_png: bytes | None = None,
     status: str = "pending",
+    html_body: str | None = None,
 ) -> int:
     result = run_sql(
         conn,
@@ -63,6 +64,7 @@ def _enqueue(
         kpi=kpi,
         chart_png=chart_png,
         status=status,
+        html_body=html_body,
     )
     return result.rowcount or 0
 
@@ -79,6 +81,7 @@ def enqueue(
     kpi: str | None = None,
     chart_png: bytes | None = None,
     status: str = "pending",
+    html_body: str | None = None,
 ) -> int:
     """Queue one message for every recipient whose filters match; returns rows queued.
 
@@ -98,6 +101,7 @@ def enqueue(
             kpi=kpi,
             chart_png=chart_png,
             status=status,
+            html_body=html_body,
         )
     log.info("queued %s %s for %d recipient(s)", kind, dedupe_key, queued)
     return queued

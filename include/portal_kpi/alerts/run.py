@@ -11,7 +11,7 @@ from portal_kpi.alerts.breaches import judge
 from portal_kpi.alerts.compose import queue_run
 from portal_kpi.alerts.freshness import check_freshness
 from portal_kpi.alerts.outbox import send_pending
-from portal_kpi.alerts.sections import EarlyWarning, Finding
+from portal_kpi.alerts.sections import EarlyWarning, Finding, PointsAtStake
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -23,6 +23,7 @@ def run_alerts(
     *,
     send: bool,
     warnings: Sequence[EarlyWarning] = (),
+    points: Sequence[PointsAtStake] = (),
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Everything the alert task does for local ``day``. ``send`` is the caller's
@@ -32,7 +33,9 @@ def run_alerts(
     judged = judge(engine, day)
     found = check_freshness(engine, day, now or datetime.now(UTC)) if send else []
     findings = [Finding(str(f["kind"]), f) for f in found]
-    composed = queue_run(engine, day, send=send, warnings=warnings, findings=findings)
+    composed = queue_run(
+        engine, day, send=send, warnings=warnings, findings=findings, points=points
+    )
     result: dict[str, Any] = {
         "day": day.isoformat(),
         "send": send,

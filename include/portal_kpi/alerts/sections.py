@@ -109,3 +109,52 @@ class Finding:
 
     kind: str
     detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PointsCause:
+    """One cause of lost 766 points a person can act on."""
+
+    component: str  # 2.1, 3.3, ...
+    label: str  # Vietnamese
+    count: int
+    points_worth: Decimal
+    example: str | None = None
+
+
+@dataclass(frozen=True)
+class PointsAtStake:
+    """An agency's provisional 766 points this month: lost so far, causes, forecast range."""
+
+    agency_code: str
+    agency_name: str | None
+    points: Decimal
+    max_points: Decimal
+    points_lost: Decimal
+    expected: Decimal
+    best: Decimal
+    worst: Decimal
+    causes: tuple[PointsCause, ...] = ()
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "agency_code": self.agency_code,
+            "agency": self.agency_name or self.agency_code,
+            "lost": fmt_number(self.points_lost, 2),
+            "points": fmt_number(self.points, 2),
+            "max": fmt_number(self.max_points, 2),
+            "expected": fmt_number(self.expected, 2),
+            "best": fmt_number(self.best, 2),
+            "worst": fmt_number(self.worst, 2),
+            "causes": [
+                {
+                    "component": c.component,
+                    "label": c.label,
+                    "count": fmt_number(c.count),
+                    "worth": fmt_number(c.points_worth, 2),
+                    "example": c.example,
+                }
+                for c in self.causes
+            ],
+            "link": dashboard_url("score_766", self.agency_code),
+        }

@@ -5,11 +5,16 @@ alert and early-warning services), and returns small JSON for XCom."""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from portal_kpi.alerts.kinds import AlertKind
+from portal_kpi.alerts.outbox import SUPPRESSED, enqueue, send_pending
 from portal_kpi.alerts.run import run_alerts
+from portal_kpi.alerts.sections import PointsAtStake, PointsCause
 from portal_kpi.config import ConfigError
 from portal_kpi.daily import due_soon
 from portal_kpi.daily.extract import extract_catalogues as pull_catalogues
@@ -23,11 +28,14 @@ from portal_kpi.db import run_sql
 from portal_kpi.pii import hasher_from_connection
 from portal_kpi.quality.gx import Settings, ValidationFailedError
 from portal_kpi.scores import daily as scores
+from portal_kpi.scores.brief import write_brief
 from portal_kpi.sources.portal import PortalClient, PortalPermanentError
 from portal_kpi.tasks.common import fail_without_retry, warehouse
 from portal_kpi.tasks.delivery import decide, run_type_of
 
 log = logging.getLogger(__name__)
+
+BRIEF_DIR_ENV = "PORTAL_KPI_BRIEF_DIR"
 
 JsonBatches = list[dict[str, Any]]
 
@@ -114,6 +122,30 @@ def early_warning(interval_start: datetime) -> dict[str, Any]:
         return due_soon.refresh(engine, day)
 
 
+def _points(summary: scores.AgencySummary) -> PointsAtStake:
+    """A domain summary of lost 766 points as the alert message's section."""
+    return PointsAtStake(
+        agency_code=summary.agency_code,
+        agency_name=summary.agency_name,
+        points=summary.points,
+        max_points=summary.max_points,
+        points_lost=summary.points_lost,
+        expected=summary.expected,
+        best=summary.best,
+        worst=summary.worst,
+        causes=tuple(
+            PointsCause(
+                c.component_code,
+                scores.CAUSE_LABELS.get(c.cause, c.cause),
+                c.count,
+                c.points_worth,
+                c.example,
+            )
+            for c in summary.causes
+        ),
+    )
+
+
 def alerts(interval_start: datetime, dag_run: Any = None) -> dict[str, Any]:
     """Judge breaches, compose one message per recipient, send what is pending — only
     when this is the current day's run (see :mod:`portal_kpi.tasks.delivery`); a rerun
@@ -126,7 +158,42 @@ def alerts(interval_start: datetime, dag_run: Any = None) -> dict[str, Any]:
         log.info("alerts for %s: %s (%s)", day, "send" if delivery.send else "record only",
                  delivery.reason)  # fmt: skip
         early = due_soon.warnings(engine, day) if delivery.send or latest == day else []
-        result = run_alerts(engine, day, send=delivery.send, warnings=early)
+        with engine.connect() as conn:
+            points = [_points(s) for s in scores.agency_summaries(conn, day)]
+        result = run_alerts(engine, day, send=delivery.send, warnings=early, points=points)
     result["reason"] = delivery.reason
     log.info("alerts: %s", result)
     return result
+
+
+def monthly_brief(interval_start: datetime, dag_run: Any = None) -> dict[str, Any]:
+    """On the run of a month's last day (the morning of the 1st): the leadership's 766
+    brief for that month as HTML and PDF in ``PORTAL_KPI_BRIEF_DIR``, e-mailed to the
+    recipients that take ``leadership_brief`` (recorded, not sent, for a backfill)."""
+    day = business_day(interval_start)
+    if (day + timedelta(days=1)).day != 1:
+        return {"day": day.isoformat(), "brief": None}
+    folder = Path(os.environ.get(BRIEF_DIR_ENV) or Path.cwd() / "briefs")
+    with warehouse() as engine:
+        with engine.connect() as conn:
+            files = write_brief(conn, day.replace(day=1), folder)
+            latest = run_sql(conn, "alerts/latest_loaded.sql").scalar()
+        delivery = decide(run_type_of(dag_run), day, latest, today_local())
+        queued = enqueue(
+            engine,
+            kind=AlertKind.LEADERSHIP_BRIEF,
+            dedupe_key=f"brief/{day:%Y-%m}",
+            subject=f"[Điểm 766] Bản tin tháng {day:%m/%Y} / 766 brief for {day:%Y-%m}",
+            body=(
+                f"Bản tin điểm 766 tháng {day:%m/%Y} (tạm tính) kèm theo ở dạng HTML; bản "
+                f"PDF: {files.pdf}.\nEnglish: the provisional 766 brief for {day:%Y-%m}; "
+                f"PDF at {files.pdf}."
+            ),
+            html_body=files.html.read_text(encoding="utf-8"),
+            detail={"month": f"{day:%Y-%m}", "html": str(files.html), "pdf": str(files.pdf)},
+            status="pending" if delivery.send else SUPPRESSED,
+        )
+        if delivery.send:
+            send_pending(engine, kinds=[AlertKind.LEADERSHIP_BRIEF])
+    return {"day": day.isoformat(), "html": str(files.html), "pdf": str(files.pdf),
+            "queued": queued, "sent": delivery.send}  # fmt: skip

@@ -2,9 +2,9 @@
 -- A message about an agency reaches recipients whose agency limits cover it; a message
 -- about no agency (a run failure, the deadline) only the catch-all recipients.
 INSERT INTO ops.outbox (kind, dedupe_key, recipient_id, channel, address, subject, body,
-                        detail, chart_png, status)
+                        html_body, detail, chart_png, status)
 SELECT :kind, :dedupe_key, r.recipient_id, r.channel, r.address, :subject, :body,
-       CAST(:detail AS jsonb), :chart_png, :status
+       :html_body, CAST(:detail AS jsonb), :chart_png, :status
 FROM ops.recipient AS r
 WHERE r.active
   AND CASE WHEN CAST(:agency_code AS text) IS NULL
