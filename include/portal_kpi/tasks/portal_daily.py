@@ -21,7 +21,7 @@ from portal_kpi.dates import business_day
 from portal_kpi.pii import hasher_from_connection
 from portal_kpi.quality.gx import Settings, ValidationFailedError
 from portal_kpi.sources.portal import PortalClient
-from portal_kpi.tasks.common import fail_without_retry, warehouse
+from portal_kpi.tasks.common import fail_fast, fail_without_retry, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def _batches(batches: JsonBatches) -> list[Batch]:
     return [Batch.from_json(b) for b in batches]
 
 
+@fail_fast
 def extract_catalogues(interval_start: datetime) -> JsonBatches:
     with warehouse() as engine:
         batches = pull_catalogues(
@@ -40,6 +41,7 @@ def extract_catalogues(interval_start: datetime) -> JsonBatches:
     return [b.to_json() for b in batches]
 
 
+@fail_fast
 def extract_dossiers(interval_start: datetime) -> JsonBatches:
     hasher = hasher_from_connection()
     with warehouse() as engine:
@@ -93,6 +95,7 @@ def early_warning(interval_start: datetime) -> dict[str, Any]:
     return result
 
 
+@fail_fast
 def alerts(interval_start: datetime) -> dict[str, Any]:
     """Judge breaches, queue digests and freshness findings, send what is pending."""
     with warehouse() as engine:
