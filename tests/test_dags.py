@@ -147,10 +147,10 @@ def test_failing_task_fails_the_run_after_retries(
 def test_iso9001_register_dag_runs_end_to_end(
     engine: Any, airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from dagtest import run_days
     from factories import seed_catalogues
 
     from portal_kpi.dates import today_local
-    from dagtest import run_days
     from portal_kpi.devtools.demo_register import generate_register
 
     seed_catalogues(engine)

@@ -11,13 +11,12 @@ from __future__ import annotations
 import importlib
 
 from portal_kpi.devtools.airflow_env import configure_airflow, logs_to_file
-from portal_kpi.devtools.embedded_pg import use_for_airflow_metadata
 
 
 def main(argv: list[str] | None = None) -> int:
     configure_airflow()
     with logs_to_file("cli"):  # Airflow's import-time warnings
-        use_for_airflow_metadata()
+        importlib.import_module("portal_kpi.devtools.embedded_pg").use_for_airflow_metadata()
         cli = importlib.import_module("portal_kpi.devtools.cli")
     code: int = cli.main(argv)
     return code

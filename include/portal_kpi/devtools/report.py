@@ -50,7 +50,7 @@ def print_report(out: IO[str], days: int = 14) -> None:
             for table in TABLES:
                 count = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
                 out.write(f"  {table:<24} {count:>10,} rows\n")
-            out.write("\nLocal days loaded by portal_daily (latest first, then in order)\n")
+            out.write(f"\nLocal days loaded by portal_daily (the latest {days}, oldest first)\n")
             out.write(f"  {'day':<12} {'versions seen':>14} {'quarantined':>12} {'received':>10}\n")
             rows = run_sql(conn, "report/loaded_days.sql", day=None, n=days).all()
             for row in reversed(rows):
