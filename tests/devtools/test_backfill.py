@@ -77,7 +77,11 @@ def test_backfill_makes_airflow_backfill_runs_and_the_schedule_goes_on(
         assert run.start_date and run.end_date and run.end_date > run.start_date
     with engine.connect() as conn:
         loaded = conn.execute(text("SELECT business_day FROM core.load_day ORDER BY 1")).scalars()
-        assert list(loaded) == list(DAYS)
+        assert list(loaded) == list(DAYS), "only the backfilled days ran"
+    with create_session() as session:
+        assert not session.scalars(
+            select(DagRun).where(DagRun.run_type == DagRunType.SCHEDULED)
+        ).all(), "no scheduled run while the paused DAG was unpaused for the backfill"
     with create_session() as session:
         model = session.scalars(select(DagModel).where(DagModel.dag_id == "portal_daily")).one()
         assert model.is_paused, "the backfill restores the paused flag"

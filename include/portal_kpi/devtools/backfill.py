@@ -75,12 +75,16 @@ def scheduler_running() -> bool:
         return bool(job and job.is_alive())
 
 
-def set_paused(dag_id: str, paused: bool) -> bool:
-    """Set the DAG's paused flag; returns the previous value."""
+def set_paused(dag_id: str, paused: bool, *, hold_schedule: bool = False) -> bool:
+    """Set the DAG's paused flag; returns the previous value. ``hold_schedule`` keeps the
+    scheduler from creating the DAG's own scheduled runs meanwhile (the next ones are
+    computed again when the DAG is next serialized)."""
     with create_session() as session:
         model = session.scalars(select(DagModel).where(DagModel.dag_id == dag_id)).one()
         before = bool(model.is_paused)
         model.is_paused = paused
+        if hold_schedule:
+            model.next_dagrun_create_after = None
     return before
 
 
@@ -239,8 +243,11 @@ def backfill(
                 reprocess_behavior=ReprocessBehavior.COMPLETED,
             )
             backfill_id = int(created.id)
-            # The scheduler only runs tasks of unpaused DAGs; the flag is restored afterwards.
-            was_paused = set_paused(dag_id, False)
+            # The scheduler only runs tasks of unpaused DAGs. A paused DAG is unpaused for the
+            # backfill only: no scheduled run meanwhile, paused again afterwards.
+            with create_session() as session:
+                paused = session.scalar(select(DagModel.is_paused).where(DagModel.dag_id == dag_id))
+            was_paused = set_paused(dag_id, False, hold_schedule=bool(paused))
             return watch(backfill_id, dag_id, console, stack, figures)
         except BaseException:
             if backfill_id is not None:
@@ -249,6 +256,7 @@ def backfill(
         finally:
             if was_paused:
                 set_paused(dag_id, True)
+                serialize_dags()  # the next scheduled run, computed again
             if stack is not None:
                 stack.stop()
 
