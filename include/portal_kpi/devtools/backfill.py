@@ -116,6 +116,25 @@ def cancel(backfill_id: int) -> None:
         backfill.completed_at = datetime.now(UTC)
 
 
+def complete_finished(dag_id: str) -> None:
+    """Mark the DAG's backfills whose runs have all finished as complete (what a running
+    scheduler does every few seconds; a scheduler stopped right after the last run may not
+    have), so a new backfill may be created."""
+    with create_session() as session:
+        open_backfills = session.scalars(
+            select(Backfill).where(Backfill.dag_id == dag_id, Backfill.completed_at.is_(None))
+        ).all()
+        for backfill in open_backfills:
+            unfinished = session.scalar(
+                select(DagRun.id).where(
+                    DagRun.backfill_id == backfill.id,
+                    DagRun.state.in_((DagRunState.QUEUED, DagRunState.RUNNING)),
+                )
+            )
+            if unfinished is None:
+                backfill.completed_at = datetime.now(UTC)
+
+
 def _runs(backfill_id: int) -> list[DagRun]:
     with create_session() as session:
         runs = session.scalars(
@@ -232,6 +251,7 @@ def backfill(
                 )
                 start_scheduler(stack)
             first, last = logical_range(start, end)
+            complete_finished(dag_id)
             created = _create_backfill(
                 dag_id=dag_id,
                 from_date=first,
@@ -248,7 +268,9 @@ def backfill(
             with create_session() as session:
                 paused = session.scalar(select(DagModel.is_paused).where(DagModel.dag_id == dag_id))
             was_paused = set_paused(dag_id, False, hold_schedule=bool(paused))
-            return watch(backfill_id, dag_id, console, stack, figures)
+            results = watch(backfill_id, dag_id, console, stack, figures)
+            complete_finished(dag_id)
+            return results
         except BaseException:
             if backfill_id is not None:
                 cancel(backfill_id)
