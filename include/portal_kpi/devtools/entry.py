@@ -9,14 +9,19 @@ PostgreSQL's ``airflow`` database as the metadata DB.
 from __future__ import annotations
 
 import importlib
+import sys
 
 from portal_kpi.devtools.airflow_env import configure_airflow, logs_to_file
 
+NO_METADATA_DB = {"simulate", "stop-embedded"}  # commands that never touch Airflow's DB
+
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
     configure_airflow()
     with logs_to_file("cli"):  # Airflow's import-time warnings
-        importlib.import_module("portal_kpi.devtools.embedded_pg").use_for_airflow_metadata()
+        if not NO_METADATA_DB & set(args) and "--help" not in args and "-h" not in args:
+            importlib.import_module("portal_kpi.devtools.embedded_pg").use_for_airflow_metadata()
         cli = importlib.import_module("portal_kpi.devtools.cli")
     code: int = cli.main(argv)
     return code
