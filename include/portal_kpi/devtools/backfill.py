@@ -159,6 +159,9 @@ def stop_on_signals() -> Iterator[None]:
     """SIGTERM behaves as Ctrl-C for the duration (so ``finally`` blocks run)."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        # A second Ctrl-C must not interrupt the clean-up the first one starts.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
         raise Interrupted(f"stopped by signal {signal.Signals(signum).name}")
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
