@@ -26,7 +26,7 @@ def _wait_health(port: int, proc: subprocess.Popen[bytes], timeout: float) -> No
     while time.monotonic() < deadline:
         assert proc.poll() is None, "portal-kpi airflow ended early"
         try:
-            with urllib.request.urlopen(  # noqa: S310 - loopback
+            with urllib.request.urlopen(
                 f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2
             ) as answer:
                 if answer.status == 200:
@@ -70,9 +70,11 @@ def test_make_airflow_runs_all_three_dags(engine: Any, airflow_db: None) -> None
 
     port = free_port()
     env = os.environ.copy()
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "portal_kpi.devtools.entry", "airflow", "--port", str(port)]
-        + ["--sim-port", "0", "--per-day", "200"],
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "portal_kpi.devtools.entry", "airflow"),
+            *("--port", str(port), "--sim-port", "0", "--per-day", "200"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
