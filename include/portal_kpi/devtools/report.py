@@ -3,8 +3,9 @@ against target, the agencies furthest below target, and where to look next."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import IO, Any
 
 from sqlalchemy import text
 
@@ -24,44 +25,41 @@ TABLES = (
     "kpi.dossier_stats",
     "kpi.kpi_value",
 )
+UNITS = {"iso9001_compliant_share": "agencies"}  # what a KPI counts; default dossiers
 RATIOS = {"online_share", "online_share_all", "full_online_share", "on_time_rate"}
 
 
 def _fmt(kpi: str, value: Any) -> str:
+    """A KPI value with its unit: per cent for ratios, dossiers for counts."""
     if value is None:
         return "—"
     if kpi in RATIOS or kpi.endswith("_share"):
         return f"{Decimal(value) * 100:.1f} %"
-    return f"{int(value):,}"
+    return f"{int(value):,} {UNITS.get(kpi, 'dossiers')}"
 
 
 def _verdict(meets: bool | None) -> str:
     return {True: "đạt / meets", False: "KHÔNG ĐẠT / below", None: "—"}[meets]
 
 
-def print_report(out: TextIO, days: int = 14) -> None:
+def print_report(out: IO[str], days: int = 14) -> None:
     engine = make_engine()
     try:
         with engine.connect() as conn:
             out.write("\nRows per table\n")
             for table in TABLES:
                 count = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
-                out.write(f"  {table:<24} {count:>10,}\n")
-            out.write("\nDossier versions loaded per local day (by NgayCapNhat)\n")
-            out.write(f"  {'day':<12} {'versions':>9} {'dossiers':>9} {'received':>9}\n")
-            rows = conn.execute(
-                text(
-                    "SELECT updated_at::date AS day, count(*) AS versions,"
-                    " count(DISTINCT dossier_code) AS dossiers,"
-                    " count(*) FILTER (WHERE status = 2) AS received"
-                    " FROM core.dossier_version GROUP BY 1 ORDER BY 1 DESC LIMIT :n"
-                ),
-                {"n": days + 1},
-            ).all()
+                out.write(f"  {table:<24} {count:>10,} rows\n")
+            out.write(f"\nLocal days loaded by portal_daily (the latest {days}, oldest first)\n")
+            out.write(f"  {'day':<12} {'versions seen':>14} {'quarantined':>12} {'received':>10}\n")
+            rows = run_sql(conn, "report/loaded_days.sql", day=None, n=days).all()
             for row in reversed(rows):
                 out.write(
-                    f"  {row.day!s:<12} {row.versions:>9,} {row.dossiers:>9,} {row.received:>9,}\n"
+                    f"  {row.day!s:<12} {row.versions_seen:>5,} versions {row.quarantined:>6,} rows"
+                    f" {row.received:>5,} dossiers\n"
                 )
+            if not rows:
+                out.write("  (none yet: run `portal-kpi backfill` or `portal-kpi demo`)\n")
             wm = conn.execute(text("SELECT max(business_day) FROM core.load_day")).scalar()
             out.write(f"\nWatermark (latest local day loaded): {wm}\n")
             kpis = run_sql(conn, "report/province_month.sql", province=PROVINCE_CODE).all()
@@ -73,8 +71,9 @@ def print_report(out: TextIO, days: int = 14) -> None:
                 for k in kpis:
                     target = "" if k.target is None else f"{k.comparator} {_fmt(k.kpi, k.target)}"
                     out.write(
-                        f"  {k.kpi:<24} {_fmt(k.kpi, k.value):>10}  {target:<10}"
-                        f" {_verdict(k.meets_target)}   ({k.numerator:,}/{k.denominator:,})\n"
+                        f"  {k.kpi:<24} {_fmt(k.kpi, k.value):>14}  {target:<16}"
+                        f" {_verdict(k.meets_target)}   ({k.numerator:,} of {k.denominator:,}"
+                        f" {UNITS.get(k.kpi, 'dossiers')})\n"
                     )
             worst = run_sql(
                 conn, "report/worst_agencies.sql", province=PROVINCE_CODE, min_base=20
@@ -85,12 +84,13 @@ def print_report(out: TextIO, days: int = 14) -> None:
                 for w in worst:
                     out.write(
                         f"  {w.agency_code:<8} {(w.agency_name or '')[:38]:<38} {w.kpi:<14}"
-                        f" {_fmt(w.kpi, w.value):>8} (target {_fmt(w.kpi, w.target)})\n"
+                        f" {_fmt(w.kpi, w.value):>8} (target {_fmt(w.kpi, w.target)},"
+                        f" {w.numerator:,} of {w.denominator:,} dossiers)\n"
                     )
         out.write(
-            "\nNext: query the warehouse (the URL in AIRFLOW_CONN_WAREHOUSE; BI tools read the"
-            " kpi schema as bi_reader, see docs/data-dictionary.md), or run `make airflow` for"
-            " the Airflow UI.\n"
+            '\nNext: `eval "$(portal-kpi env)"` points your shell (psql, a BI tool) at this'
+            " warehouse; BI tools read the kpi schema (see docs/data-dictionary.md);"
+            " `make airflow` runs the Airflow UI and scheduler.\n"
         )
     finally:
         engine.dispose()
@@ -105,3 +105,18 @@ def outbox_summary(engine: Any) -> list[str]:
     lines = [f"{r.status:<20} {r.kind:<14} {r.n:>6}" for r in rows]
     lines.append(f"most run messages to one recipient on one day: {most or 0}")
     return lines
+
+
+def day_figures(day: date) -> str:
+    """One local day's load, for the backfill progress: versions seen, rows quarantined."""
+    engine = make_engine()
+    try:
+        with engine.connect() as conn:
+            row = run_sql(conn, "report/loaded_days.sql", day=day, n=1).first()
+    finally:
+        engine.dispose()
+    if row is None:
+        return "not loaded"
+    return (
+        f"{row.versions_seen:>7,} dossier versions loaded  {row.quarantined:>5,} rows quarantined"
+    )

@@ -15,7 +15,7 @@ from portal_kpi.sources.dvcqg import (
     PeriodNotEndedError,
     periods_for_month,
 )
-from portal_kpi.tasks.common import fail_without_retry, warehouse
+from portal_kpi.tasks.common import fail_fast, fail_without_retry, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ def month_of(interval_start: datetime) -> tuple[int, int]:
     return day.year, day.month
 
 
+@fail_fast
 def pull_month(interval_start: datetime, client: DvcqgClient | None = None) -> dict[str, Any]:
     """Task: archive the six groups for the month, its quarter (when the month closes
     one) and the year to date."""
@@ -53,6 +54,7 @@ def load_month(interval_start: datetime, root: str | None = None) -> dict[str, A
     return {"root": root, "loaded": loaded}
 
 
+@fail_fast
 def pull_catalogue(client: DvcqgClient | None = None) -> dict[str, Any]:
     """Task: archive and load the national procedure catalogue."""
     client = client or DvcqgClient.from_connection()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from portal_kpi.dates import TZ, business_day, today_local
 from portal_kpi.iso9001.compliance import compute_compliance, ingest, iso9001_summary, warn_expiring
 from portal_kpi.iso9001.register import RegisterFormatError, read_source, source_from_env
-from portal_kpi.tasks.common import fail_without_retry, warehouse
+from portal_kpi.tasks.common import fail_fast, fail_without_retry, warehouse
 
 if TYPE_CHECKING:
     pass
@@ -25,6 +25,7 @@ def run_days(interval_start: datetime, today: date | None = None) -> tuple[date,
     return min(day, last), last
 
 
+@fail_fast
 def ingest_from_source() -> dict[str, Any]:
     """Task: read the configured register and load it when it changed."""
     with warehouse() as engine:

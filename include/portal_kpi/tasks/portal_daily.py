@@ -30,7 +30,7 @@ from portal_kpi.quality.gx import Settings, ValidationFailedError
 from portal_kpi.scores import daily as scores
 from portal_kpi.scores.brief import write_brief
 from portal_kpi.sources.portal import PortalClient, PortalPermanentError
-from portal_kpi.tasks.common import fail_without_retry, warehouse
+from portal_kpi.tasks.common import fail_fast, fail_without_retry, warehouse
 from portal_kpi.tasks.delivery import decide, run_type_of
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def _batches(batches: JsonBatches) -> list[Batch]:
 PERMANENT = (ConfigError, PortalPermanentError)
 
 
+@fail_fast
 def extract_catalogues(interval_start: datetime) -> JsonBatches:
     """Pull both catalogues; configuration errors, 401/403 after a fresh token and a
     listing that does not converge fail the task without retries."""
@@ -60,6 +61,7 @@ def extract_catalogues(interval_start: datetime) -> JsonBatches:
     return [b.to_json() for b in batches]
 
 
+@fail_fast
 def extract_dossiers(interval_start: datetime) -> JsonBatches:
     """Pull the change feed (and requeued quarantine); permanent errors as above."""
     try:
@@ -146,6 +148,7 @@ def _points(summary: scores.AgencySummary) -> PointsAtStake:
     )
 
 
+@fail_fast
 def alerts(interval_start: datetime, dag_run: Any = None) -> dict[str, Any]:
     """Judge breaches, compose one message per recipient, send what is pending — only
     when this is the current day's run (see :mod:`portal_kpi.tasks.delivery`); a rerun

@@ -1,5 +1,6 @@
 -- Agencies furthest below target in the latest month: the largest shortfall of a ratio
--- KPI under a ">=" target (online share, on-time rate), one row per agency.
+-- KPI under a ">=" target (online share, on-time rate), one row per agency (real agencies
+-- only: the per-level rollups such as H48:COMMUNE are not in kpi.agency).
 WITH latest AS (
     SELECT max(period_start) AS month FROM kpi.kpi_value WHERE period_grain = 'month'
 ),
@@ -14,5 +15,5 @@ shortfalls AS (
 SELECT DISTINCT ON (s.agency_code) s.agency_code, a.agency_name, s.kpi, s.value, s.target,
        s.numerator, s.denominator, s.shortfall
 FROM shortfalls AS s
-LEFT JOIN kpi.agency AS a USING (agency_code)
+JOIN kpi.agency AS a USING (agency_code)  -- real agencies only, not the per-level rollups
 ORDER BY s.agency_code, s.shortfall DESC;

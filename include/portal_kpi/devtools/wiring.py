@@ -1,0 +1,138 @@
+"""What each DAG needs configured, checked before any run starts, and the connections that
+point every DAG at a local simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import text
+
+from portal_kpi.config import (
+    CONN_DVCQG,
+    CONN_PII,
+    CONN_PORTAL,
+    CONN_WAREHOUSE,
+    PROVINCE_CODE,
+    ConfigError,
+    get_connection,
+    http_base_url,
+)
+from portal_kpi.db import make_engine
+from portal_kpi.devtools.simulator.dvcqg import root_department_id
+from portal_kpi.iso9001.register import SOURCE_ENV
+
+HOW_TO = {
+    CONN_WAREHOUSE: "AIRFLOW_CONN_WAREHOUSE=postgresql://user:password@host:5432/db "
+    "(unset, the CLI uses the embedded PostgreSQL in .local/pg)",
+    CONN_PII: 'AIRFLOW_CONN_PII_HASH=\'{"conn_type": "generic", "password": "<32+ chars>"}\' '
+    "(unset, the CLI generates .local/pii_secret)",
+    CONN_PORTAL: "AIRFLOW_CONN_DVC_PORTAL=http://<client_id>:<client_secret>@host:port "
+    "(`portal-kpi simulate` serves a simulator on port 8000)",
+    CONN_DVCQG: 'AIRFLOW_CONN_DVCQG_REPORTING=\'{"conn_type": "http", "host": "…", "schema": '
+    '"https", "extra": {"root_department_id": "…", "province_code": "H48"}}\'',
+    SOURCE_ENV: f"{SOURCE_ENV}=/path/to/register.xlsx (a file, a folder or an HTTP(S) URL)",
+}
+
+NEEDS = {
+    "portal_daily": (CONN_WAREHOUSE, CONN_PII, CONN_PORTAL),
+    "iso9001_register": (CONN_WAREHOUSE, SOURCE_ENV),
+    "dvcqg_monthly": (CONN_WAREHOUSE, CONN_DVCQG),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}\n    set it with: {HOW_TO.get(self.name, '?')}"
+
+
+def _reachable(url: str, timeout: float = 3.0) -> str | None:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "localhost", port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"{url} does not answer ({exc})"
+
+
+def _check_one(name: str) -> str | None:
+    """Why ``name`` is unusable, or None."""
+    if name == SOURCE_ENV:
+        value = os.environ.get(SOURCE_ENV, "")
+        if not value:
+            return "not set"
+        if "://" not in value and not Path(value).exists():
+            return f"{value} does not exist"
+        return None
+    try:
+        conn = get_connection(name)
+    except ConfigError as exc:
+        return str(exc)
+    if name == CONN_WAREHOUSE:
+        engine = make_engine()
+        try:
+            with engine.connect() as c:
+                c.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "cannot use it"
+            return f"cannot connect ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+        finally:
+            engine.dispose()
+        return None
+    if name == CONN_PII:
+        return None if len(conn.password) >= 16 else "password (the secret) shorter than 16"
+    if name == CONN_DVCQG and not conn.extra.get("root_department_id"):
+        return "extra.root_department_id is missing"
+    return _reachable(http_base_url(conn))
+
+
+def check(dag_id: str) -> list[Problem]:
+    """Every connection or setting ``dag_id`` needs that is missing or unusable."""
+    problems = []
+    for name in NEEDS.get(dag_id, (CONN_WAREHOUSE,)):
+        reason = _check_one(name)
+        if reason:
+            problems.append(Problem(name, reason))
+    return problems
+
+
+def require(dag_id: str) -> None:
+    """Exit with every problem listed before any run starts."""
+    problems = check(dag_id)
+    if problems:
+        lines = "\n  ".join(str(p) for p in problems)
+        raise SystemExit(f"{dag_id} cannot run; fix its configuration first:\n  {lines}")
+
+
+def simulator_env(
+    host: str, port: int, client_id: str, client_secret: str, register: Path | None
+) -> dict[str, str]:
+    """Environment pointing all three DAGs at a simulator on ``host:port``: the portal API,
+    the national reporting API (same server) and, when given, the ISO 9001 register file."""
+    env = {
+        f"AIRFLOW_CONN_{CONN_PORTAL.upper()}": f"http://{client_id}:{client_secret}@{host}:{port}",
+        f"AIRFLOW_CONN_{CONN_DVCQG.upper()}": json.dumps(
+            {
+                "conn_type": "http",
+                "host": host,
+                "port": port,
+                "schema": "http",
+                "extra": {
+                    "root_department_id": root_department_id(PROVINCE_CODE),
+                    "province_code": PROVINCE_CODE,
+                    "pause_seconds": 0,
+                },
+            }
+        ),
+    }
+    if register is not None:
+        env[SOURCE_ENV] = str(register)
+    return env
