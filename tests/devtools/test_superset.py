@@ -30,7 +30,8 @@ from portal_kpi.iso9001.register import RegisterFile
 from portal_kpi.quality.gx import Settings
 from portal_kpi.scores import daily as scores
 
-pytestmark = pytest.mark.slow
+# Provisioning Superset and rendering five dashboards outlasts the suite default on 2 busy cores.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST, LAST = date(2026, 11, 16), date(2026, 11, 19)
