@@ -20,6 +20,11 @@ SELECT stmt FROM (
     FROM pg_database AS d
     WHERE d.datname <> current_database() AND NOT d.datistemplate
       AND has_database_privilege(current_user, d.oid, 'CREATE')
+      -- only where the role holds an explicit grant: no statement touches other databases
+      -- (on a shared server they may be dropped meanwhile: "tuple concurrently deleted")
+      AND EXISTS (SELECT 1 FROM aclexplode(d.datacl) AS acl
+                  JOIN pg_roles AS g ON g.oid = acl.grantee
+                  WHERE g.rolname = :role AND acl.privilege_type = 'CONNECT')
     UNION ALL
     SELECT 5, format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), CAST(:role AS text))
 ) AS s
