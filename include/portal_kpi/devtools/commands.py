@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,9 @@ def add_scores(sub: Any) -> None:
 
 
 def add_recipients(sub: Any) -> None:
-    rc = sub.add_parser("recipients", help="alert recipients (ops.recipient)", formatter_class=FORMAT)
+    rc = sub.add_parser(
+        "recipients", help="alert recipients (ops.recipient)", formatter_class=FORMAT
+    )
     rc_sub = rc.add_subparsers(dest="recipients_command", required=True, metavar="ACTION")
     rc_import = rc_sub.add_parser(
         "import", help="load the province's list (CSV or XLSX), every row checked",
@@ -65,7 +66,3 @@ def add_recipients(sub: Any) -> None:
     )  # fmt: skip
     rc_import.add_argument("file", help="FILE.csv or FILE.xlsx: name, channel, address, ...")
     rc_import.set_defaults(func=cmd_recipients_import)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("run through portal-kpi")
