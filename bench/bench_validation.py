@@ -25,7 +25,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 def _timed_day(engine: Any, client: Any, hasher: Any, day: date, settings: Any) -> dict[str, float]:
     """The steps of ``pipeline.run_day`` one by one, timing validation apart."""
-    from portal_kpi.daily.extract import pull_catalogues, pull_dossiers
+    from portal_kpi.daily.extract import extract_catalogues as pull_catalogues
+    from portal_kpi.daily.extract import extract_dossiers as pull_dossiers
     from portal_kpi.daily.kpi import compute
     from portal_kpi.daily.pipeline import check, publish
 

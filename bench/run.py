@@ -9,7 +9,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-BENCHES = ["bench_kpi", "bench_validation", "bench_due_soon"]
+BENCHES = ["bench_load", "bench_kpi", "bench_validation", "bench_due_soon"]
 
 
 def main() -> None:
