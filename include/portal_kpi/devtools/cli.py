@@ -110,8 +110,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     args.console.print(
         f"portal simulator on http://{args.host}:{args.port} "
         f"(province {config.province}, history to {config.today}, seed {config.seed}); "
-        f"client id/secret: {args.client_id} / {args.client_secret}",
-        flush=True,
+        f"client id/secret: {args.client_id} / {args.client_secret}"
     )
     serve_forever(config, args.host, args.port, args.client_id, args.client_secret)
     return 0
