@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -72,30 +72,15 @@ def refresh(engine: Engine, day: date) -> dict[str, Any]:
 
 
 @dataclass
-class Line:
-    category: str
-    dossier_code: str
-    procedure_code: str
-    procedure_name: str | None
-    channel: int
-    due_day: date
-    working_days_left: int | None
-    supplement_count: int
-    has_apology: bool
-    apology_owed: bool
-    finished_day: date | None
-
-
-@dataclass
 class Digest:
     day: date
     agency_code: str
     agency_name: str | None
-    lines: list[Line] = field(default_factory=list)
+    lines: list[WarningLine] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
 
     @property
-    def listed(self) -> list[Line]:
+    def listed(self) -> list[WarningLine]:
         return [ln for ln in self.lines if ln.category in LISTED]
 
     @property
@@ -112,7 +97,7 @@ def digests(engine: Engine, day: date) -> list[Digest]:
             d = by_agency.get(r["agency_code"])
             if d is None:
                 d = by_agency[r["agency_code"]] = Digest(day, r["agency_code"], r["agency_name"])
-            line = Line(
+            line = WarningLine(
                 category=r["category"],
                 dossier_code=r["dossier_code"],
                 procedure_code=r["procedure_code"],
@@ -141,7 +126,7 @@ def warnings(engine: Engine, day: date) -> list[EarlyWarning]:
             agency_code=d.agency_code,
             agency_name=d.agency_name,
             counts={k: int(d.counts[k]) for k in CATEGORIES},
-            lines=[WarningLine(**asdict(ln)) for ln in d.listed],
+            lines=list(d.listed),
         )
         for d in digests(engine, day)
     ]
