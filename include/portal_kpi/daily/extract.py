@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 # A feed window may yield at most this factor of the recent median day (and never less
 # than the floor): more means the listing does not converge.
 MAX_VOLUME_FACTOR = float(os.environ.get("PORTAL_KPI_MAX_VOLUME_FACTOR", "20"))
-MIN_VOLUME_CAP = int(os.environ.get("PORTAL_KPI_MIN_VOLUME_CAP", "50000"))
+# A province at 6,000 a day pulls ~60,000 versions per two-day window: the floor stays far
+# above a real first day, the factor × median catches a listing that runs away later.
+MIN_VOLUME_CAP = int(os.environ.get("PORTAL_KPI_MIN_VOLUME_CAP", "500000"))
 
 
 class VolumeCapError(ListingNotConvergingError):
