@@ -131,6 +131,7 @@ def test_missing_configuration_fails_the_task_without_retry(
 
     from portal_kpi.dates import TZ
 
+    monkeypatch.setenv("AIRFLOW_CONN_DVC_PORTAL", "http://portal-kpi:x@127.0.0.1:9")
     with pytest.raises(AirflowFailException, match="AIRFLOW_CONN_WAREHOUSE"):
         extract_catalogues(datetime(2026, 11, 19, tzinfo=TZ))
 

@@ -45,7 +45,9 @@ def cmd_recipients_import(args: argparse.Namespace) -> int:
 
 def add_scores(sub: Any) -> None:
     sc = sub.add_parser("scores", help="Decision 766 points", formatter_class=FORMAT)
-    sc_sub = sc.add_subparsers(dest="scores_command", required=True, metavar="ACTION")
+    sc_sub = sc.add_subparsers(
+        dest="scores_command", required=True, metavar="ACTION", help="what to do"
+    )
     rpl = sc_sub.add_parser(
         "replay",
         help="recompute saved national-portal responses' points from their counters",
@@ -59,7 +61,9 @@ def add_recipients(sub: Any) -> None:
     rc = sub.add_parser(
         "recipients", help="alert recipients (ops.recipient)", formatter_class=FORMAT
     )
-    rc_sub = rc.add_subparsers(dest="recipients_command", required=True, metavar="ACTION")
+    rc_sub = rc.add_subparsers(
+        dest="recipients_command", required=True, metavar="ACTION", help="what to do"
+    )
     rc_import = rc_sub.add_parser(
         "import", help="load the province's list (CSV or XLSX), every row checked",
         formatter_class=FORMAT,

@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
 def add_parser(sub: Any) -> None:
     """The ``quarantine`` subcommand group."""
     q = sub.add_parser("quarantine", help="see and resolve quarantined rows")
-    actions = q.add_subparsers(dest="quarantine_command", required=True)
+    actions = q.add_subparsers(dest="quarantine_command", required=True, help="what to do")
     ls = actions.add_parser("list", help="open quarantined rows (--all: every status)")
     ls.add_argument("--all", action="store_true")
     ls.add_argument("--limit", type=int, default=200)
