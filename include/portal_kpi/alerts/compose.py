@@ -118,7 +118,8 @@ def gather(
         warnings=sorted(warnings, key=lambda w: w.urgency),
         findings=[*findings, *dq],
         levels={code: level for code, (_, level) in agencies.items()},
-        points=sorted(points, key=lambda p: (-p.points_lost, p.agency_code)),
+        # Agencies with causes to act on first, then by points lost.
+        points=sorted(points, key=lambda p: (not p.causes, -p.points_lost, p.agency_code)),
     )
 
 
