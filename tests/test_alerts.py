@@ -323,7 +323,7 @@ def test_groups_in_order(outbox: Any) -> None:
     queue_run(engine, D2, send=True, warnings=[warning])
     (mail,) = [m for m in messages(engine, "run_summary") if m.channel == "email"]
     heads = ["1. CẢNH BÁO MỚI", "2. ĐÃ ĐẠT LẠI", "3. VẪN CHƯA ĐẠT", "4. CẢNH BÁO SỚM",
-             "5. CHẤT LƯỢNG DỮ LIỆU"]  # fmt: skip
+             "6. CHẤT LƯỢNG DỮ LIỆU"]  # fmt: skip
     where = [mail.body.index(h) for h in heads]
     assert where == sorted(where)
     assert "12.345 thay đổi hồ sơ" in mail.body and "trung vị 2.000" in mail.body

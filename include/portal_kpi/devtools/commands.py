@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from portal_kpi.alerts.recipients import RecipientFileError, import_file
 from portal_kpi.db import make_engine, migrate
 from portal_kpi.devtools.runtime import ensure_warehouse
@@ -33,9 +35,10 @@ def cmd_recipients_import(args: argparse.Namespace) -> int:
         migrate(engine)
         inserted, updated = import_file(engine, Path(args.file))
     except RecipientFileError as exc:
+        errors = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
         for error in exc.errors:
-            args.console.print(f"{args.file}: {error}")
-        args.console.print("nothing imported")
+            errors.print(f"{args.file}: {error}")
+        errors.print("nothing imported")
         return 2
     finally:
         engine.dispose()
