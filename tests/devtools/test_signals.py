@@ -46,7 +46,9 @@ def _wait_for_running_task(timeout: float, proc: subprocess.Popen[bytes]) -> Non
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert proc.poll() is None, "the command ended before any task ran"
+        if proc.poll() is not None:
+            output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            raise AssertionError(f"the command ended before any task ran:\n{output[-3000:]}")
         with create_session() as session:
             running = session.scalars(
                 select(TaskInstance).where(
@@ -120,7 +122,7 @@ def test_backfill_stops_promptly(
 ) -> None:
     proc = _command(["backfill", "--start", "2026-11-08", "--end", "2026-11-10"], simulator)
     try:
-        _wait_for_running_task(300, proc)
+        _wait_for_running_task(420, proc)
         took = _stop(proc, sig)
     finally:
         if proc.poll() is None:
@@ -136,7 +138,7 @@ def test_backfill_stops_promptly(
 def test_demo_stops_promptly_on_ctrl_c(engine: Any, airflow_db: None) -> None:
     proc = _command(["demo", "--days", "2", "--per-day", "100", "--today", "2026-11-08"], None)
     try:
-        _wait_for_running_task(300, proc)
+        _wait_for_running_task(420, proc)
         took = _stop(proc, signal.SIGINT)
     finally:
         if proc.poll() is None:

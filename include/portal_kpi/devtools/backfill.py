@@ -135,6 +135,23 @@ def complete_finished(dag_id: str) -> None:
                 backfill.completed_at = datetime.now(UTC)
 
 
+def cancel_orphans(dag_id: str) -> list[int]:
+    """With no scheduler running, an open backfill of the DAG belongs to a command that was
+    killed before it could close it: cancel it (as ``airflow backfill cancel``) so a new
+    one may be created. Returns the ids cancelled."""
+    with create_session() as session:
+        ids = list(
+            session.scalars(
+                select(Backfill.id).where(
+                    Backfill.dag_id == dag_id, Backfill.completed_at.is_(None)
+                )
+            )
+        )
+    for backfill_id in ids:
+        cancel(backfill_id)
+    return ids
+
+
 def _runs(backfill_id: int) -> list[DagRun]:
     with create_session() as session:
         runs = session.scalars(
@@ -253,6 +270,8 @@ def backfill(
                     f"starting an Airflow scheduler for the backfill (logs in {stack.log_dir})"
                 )
                 start_scheduler(stack)
+                for orphan in cancel_orphans(dag_id):
+                    console.print(f"cancelled backfill {orphan}, left open by a stopped command")
             first, last = logical_range(start, end)
             complete_finished(dag_id)
             created = _create_backfill(
