@@ -46,15 +46,15 @@ def test_page_links_stay_inside_the_repo(page: Path) -> None:
 def test_checker_catches_bad_links() -> None:
     page = ROOT / "docs" / "example.md"
     text = (
-        "[a](../../shared/domain/README.md) see `../shared/domain/README.md`, "
+        "[a](../../elsewhere/notes/README.md) see `../elsewhere/notes/README.md`, "
         "[b](missing.md), `docs/missing.md`, [c](/etc/passwd), "
         "[ok](domain.md#3-report-form-06) [web](https://example.org/x.md) `docs/domain.md`"
     )
     assert problems(page, text) == [
-        "../../shared/domain/README.md: outside the repository",
+        "../../elsewhere/notes/README.md: outside the repository",
         "missing.md: no such file in the repository",
         "/etc/passwd: absolute path",
-        "../shared/domain/README.md: outside the repository",
+        "../elsewhere/notes/README.md: outside the repository",
         "docs/missing.md: no such file in the repository",
     ]
 

@@ -176,7 +176,9 @@ def monthly_brief(interval_start: datetime, dag_run: Any = None) -> dict[str, An
     day = business_day(interval_start)
     if (day + timedelta(days=1)).day != 1:
         return {"day": day.isoformat(), "brief": None}
-    folder = Path(os.environ.get(BRIEF_DIR_ENV) or Path.cwd() / "briefs")
+    # Beside Airflow's own files unless configured, never in whatever folder a worker runs in.
+    home = Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
+    folder = Path(os.environ.get(BRIEF_DIR_ENV) or home / "briefs")
     with warehouse() as engine:
         with engine.connect() as conn:
             files = write_brief(conn, day.replace(day=1), folder)
