@@ -121,3 +121,43 @@ def _forget_scheduled_runs() -> None:
 
     with create_session() as session:
         session.execute(delete(DagRun).where(DagRun.run_type == DagRunType.SCHEDULED))
+
+
+def test_a_killed_scheduler_is_not_taken_for_a_live_one(airflow_db: None) -> None:
+    """A scheduler this command started and killed leaves its job row 'running' with a fresh
+    heartbeat; once released, the next command starts a scheduler of its own instead of
+    waiting for a dead one. A scheduler started before the command is left alone."""
+    from datetime import UTC, datetime
+
+    from airflow.jobs.job import Job
+    from airflow.utils.net import get_hostname
+    from airflow.utils.session import create_session
+    from airflow.utils.state import JobState
+
+    from portal_kpi.devtools.backfill import release_scheduler_jobs, scheduler_running
+
+    def job_row(started: datetime) -> int:
+        with create_session() as session:
+            job = Job(job_type="SchedulerJob")
+            job.state = JobState.RUNNING
+            job.start_date = started
+            job.latest_heartbeat = datetime.now(UTC)
+            session.add(job)
+            session.flush()
+            return int(job.id)
+
+    began = datetime.now(UTC)
+    earlier = job_row(began - timedelta(hours=1))
+    ours = job_row(began + timedelta(seconds=1))
+    try:
+        assert scheduler_running()
+        assert release_scheduler_jobs(began) == 1
+        with create_session() as session:
+            assert session.get(Job, ours).state == JobState.FAILED
+            assert session.get(Job, earlier).state == JobState.RUNNING
+            assert session.get(Job, earlier).hostname == get_hostname()
+    finally:
+        with create_session() as session:
+            for job_id in (earlier, ours):
+                session.delete(session.get(Job, job_id))
+    assert not scheduler_running()

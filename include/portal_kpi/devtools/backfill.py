@@ -23,12 +23,13 @@ from typing import Any
 
 from airflow.api.common.mark_tasks import set_dag_run_state_to_failed
 from airflow.cli.commands.dag_command import dag_reserialize
-from airflow.jobs.job import most_recent_job
+from airflow.jobs.job import Job, most_recent_job
 from airflow.models import DagModel, DagRun
 from airflow.models.backfill import Backfill, BackfillDagRun, ReprocessBehavior, _create_backfill
 from airflow.models.serialized_dag import SerializedDagModel
+from airflow.utils.net import get_hostname
 from airflow.utils.session import create_session
-from airflow.utils.state import DagRunState
+from airflow.utils.state import DagRunState, JobState
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select, update
@@ -73,6 +74,27 @@ def scheduler_running() -> bool:
     with create_session() as session:
         job = most_recent_job("SchedulerJob", session=session)
         return bool(job and job.is_alive())
+
+
+def release_scheduler_jobs(started_after: datetime) -> int:
+    """Close the SchedulerJob rows of schedulers this command started and has stopped.
+
+    A scheduler killed before it could close its job row leaves it ``running`` with a fresh
+    heartbeat, so for the next half minute the next command would take it for a live
+    scheduler, start none of its own and wait for ever. Returns the number of rows closed."""
+    with create_session() as session:
+        result = session.execute(
+            update(Job)
+            .where(
+                Job.job_type == "SchedulerJob",
+                Job.state == JobState.RUNNING,
+                Job.hostname == get_hostname(),
+                Job.start_date >= started_after,
+            )
+            .values(state=JobState.FAILED, end_date=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def set_paused(dag_id: str, paused: bool, *, hold_schedule: bool = False) -> bool:
@@ -261,6 +283,7 @@ def backfill(
     console = console or Console()
     serialize_dags()
     stack = None if scheduler_running() else Stack(logs_dir())
+    stack_started = datetime.now(UTC)
     with stop_on_signals():
         backfill_id: int | None = None
         was_paused: bool | None = None
@@ -303,6 +326,7 @@ def backfill(
                 serialize_dags()  # the next scheduled run, computed again
             if stack is not None:
                 stack.stop()
+                release_scheduler_jobs(stack_started)
 
 
 def summary(results: list[DayResult]) -> dict[str, Any]:

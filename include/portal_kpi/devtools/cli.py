@@ -15,7 +15,7 @@ import os
 import shlex
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +247,7 @@ def cmd_airflow(args: argparse.Namespace) -> int:
     hook = start_webhook_sink(outbox / "webhook")
     os.environ.update(demo_alert_connections(mail.port, hook.port))
     stack = Stack(logs_dir())
+    stack_started = datetime.now(UTC)
     try:
         with native.stop_on_signals():
             for dag_id in wiring.NEEDS:
@@ -271,6 +272,7 @@ def cmd_airflow(args: argparse.Namespace) -> int:
         args.console.print(f"\n{exc}; stopping Airflow")
     finally:
         stack.stop()
+        native.release_scheduler_jobs(stack_started)
         sim.stop()
         mail.stop()
         hook.stop()
