@@ -90,7 +90,33 @@ class Scrubber:
 
     def _fast(self, record: dict[str, Any]) -> dict[str, Any] | None:
         """The scrub of a plain record (see the module's notes), or None for the walk."""
+        values = self._plain_values(record)
+        if values is None:
+            return None
         fields = self.fields
+        notes: list[str] = []
+        for i in self._list_at:
+            value = values[i]
+            if value or (value is not None and not isinstance(value, list)):
+                values[i] = self._list(fields[i], value, notes)  # items, or not a list
+            elif value is not None:
+                values[i] = []
+        memo = self._memo
+        for i in self._hash_at:
+            value = values[i]
+            if value is not None:
+                hashed = memo.get(value, _MISSING)
+                values[i] = self._hash(value) if hashed is _MISSING else hashed
+        if len(record) > len(fields):
+            self._count_dropped(record, record.keys() - self._known)
+        out = dict(zip(fields, values, strict=True))
+        if notes:
+            out[NOTES] = ",".join(notes)
+        return out
+
+    def _plain_values(self, record: dict[str, Any]) -> list[Any] | None:
+        """The record's values in field order when every field is there and every text
+        field is plain text or null, without NUL and within the size limit; else None."""
         try:
             values = list(self._values(record))
         except KeyError:
@@ -103,30 +129,7 @@ class Scrubber:
             return None
         if len(joined) > MAX_TEXT_CHARS and max(map(len, filter(None, texts))) > MAX_TEXT_CHARS:
             return None  # one text over the limit
-        notes: list[str] = []
-        for i in self._list_at:
-            value = values[i]
-            if value:  # a list with items, or not a list at all
-                values[i] = self._list(fields[i], value, notes)
-            elif value is not None and not isinstance(value, list):
-                values[i] = self._list(fields[i], value, notes)
-            elif value is not None:
-                values[i] = []
-        if self._hash_at:
-            memo = self._memo
-            for i in self._hash_at:
-                value = values[i]
-                if value is not None:
-                    hashed = memo.get(value, _MISSING)
-                    if hashed is _MISSING:
-                        hashed = self._hash(value)
-                    values[i] = hashed
-        if len(record) > len(fields):
-            self._count_dropped(record, record.keys() - self._known)
-        out = dict(zip(fields, values))
-        if notes:
-            out[NOTES] = ",".join(notes)
-        return out
+        return values
 
     def _hash(self, value: str) -> str | None:
         hashed = self._hasher.hash(value) if self._hasher is not None else value
@@ -216,7 +219,8 @@ class Scrubber:
         if _PLAIN.issuperset(map(type, values)):  # plain text: kept as it is when clean
             joined = "".join(filter(None, values))
             if NUL not in joined and (
-                len(joined) <= MAX_TEXT_CHARS or max(map(len, filter(None, values))) <= MAX_TEXT_CHARS
+                len(joined) <= MAX_TEXT_CHARS
+                or max(map(len, filter(None, values))) <= MAX_TEXT_CHARS
             ):
                 if not known:
                     for key in item:
