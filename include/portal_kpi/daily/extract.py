@@ -17,9 +17,17 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from portal_kpi.calendar import ensure_calendar
-from portal_kpi.daily.model import JSON_FIELDS, STAGING, Batch, Source, batch_id_for
+from portal_kpi.daily.model import (
+    JSON_FIELDS,
+    STAGING,
+    Batch,
+    BatchChangedError,
+    Source,
+    batch_id_for,
+)
 from portal_kpi.daily.scrub import NOTES, Scrubber
 from portal_kpi.dates import day_start, feed_window
 from portal_kpi.db import copy_rows, run_sql
@@ -111,10 +119,17 @@ def load_batch(
     scrub = Scrubber(source, hasher)
 
     def write(page: Page, records: list[dict[str, Any]], rows: list[tuple[Any, ...]]) -> None:
-        with engine.begin() as conn:
-            run_sql(conn, "daily/archive_page.sql", b=batch_id, n=page.number, c=page.cursor,
-                    nc=page.next_cursor, k=len(records), r=json_text(records))  # fmt: skip
-            copy_rows(conn, table, columns, rows)
+        try:
+            with engine.begin() as conn:
+                run_sql(conn, "daily/archive_page.sql", b=batch_id, n=page.number,
+                        c=page.cursor, nc=page.next_cursor, k=len(records),
+                        r=json_text(records))  # fmt: skip
+                copy_rows(conn, table, columns, rows)
+        except IntegrityError as exc:  # its page or rows are there already: a second pull
+            raise BatchChangedError(
+                f"{batch_id} was pulled again by another run while this one loaded it "
+                f"(page {page.number}); a retry loads it afresh"
+            ) from exc
         log.info("%s page %d: %d records", batch_id, page.number, len(records))
 
     # One writer thread commits page n while this one fetches and scrubs page n + 1 (the
