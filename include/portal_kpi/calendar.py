@@ -37,8 +37,10 @@ def calendar_rows(
 
 
 def refresh_calendar(conn: Connection, first_year: int, last_year: int) -> int:
-    """Rebuild ``core.calendar_day`` for whole years (idempotent)."""
+    """Rebuild ``core.calendar_day`` for whole years (idempotent, and safe when two runs
+    do it at once: a transaction-level advisory lock puts the second after the first)."""
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    run_sql(conn, "calendar/lock.sql")
     exceptions = {
         row.day: (row.is_working_day, row.note)
         for row in run_sql(conn, "calendar/exceptions.sql", f=first, l=last)

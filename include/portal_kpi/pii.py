@@ -7,7 +7,6 @@ hashes alike, and useless without the key. Free text is dropped.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import unicodedata
 from typing import Any
@@ -25,7 +24,8 @@ class PiiHasher:
     def __init__(self, secret: str) -> None:
         if len(secret) < 16:
             raise ConfigError("the pii_hash secret must be at least 16 characters")
-        self._key = secret.encode("utf-8")
+        # the keyed state after the key block, copied for each value
+        self._keyed = hmac.new(secret.encode("utf-8"), digestmod="sha256")
 
     def hash(self, value: str | None) -> str | None:
         """Keyed hash of a normalised value; empty stays empty (None)."""
@@ -34,8 +34,9 @@ class PiiHasher:
         norm = " ".join(unicodedata.normalize("NFC", str(value)).split()).casefold()
         if norm == "":
             return None
-        digest = hmac.new(self._key, norm.encode("utf-8"), hashlib.sha256).hexdigest()
-        return HASH_PREFIX + digest
+        mac = self._keyed.copy()
+        mac.update(norm.encode("utf-8"))
+        return HASH_PREFIX + mac.hexdigest()
 
     def scrub_dossier(self, record: dict[str, Any]) -> dict[str, Any]:
         """A copy of a dossier record that is safe to store: identifying fields hashed,

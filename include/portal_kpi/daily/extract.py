@@ -11,13 +11,23 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from portal_kpi.calendar import ensure_calendar
-from portal_kpi.daily.model import JSON_FIELDS, STAGING, Batch, Source, batch_id_for
+from portal_kpi.daily.model import (
+    JSON_FIELDS,
+    STAGING,
+    Batch,
+    BatchChangedError,
+    Source,
+    batch_id_for,
+)
 from portal_kpi.daily.scrub import NOTES, Scrubber
 from portal_kpi.dates import day_start, feed_window
 from portal_kpi.db import copy_rows, run_sql
@@ -45,26 +55,37 @@ def volume_cap(engine: Engine, day: date) -> int:
     return max(MIN_VOLUME_CAP, int(MAX_VOLUME_FACTOR * float(median or 0)))
 
 
-def _cell(value: Any, as_json: bool) -> Any:
-    """A staging cell: text columns keep strings; anything else is kept as its JSON text
-    so validation can name it, rather than failing the COPY."""
-    if as_json:
-        return None if value is None else json.dumps(value, ensure_ascii=False)
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+def json_text(value: Any) -> str:
+    """JSON text of a scrubbed value (UTF-8, not ASCII-escaped), for ``raw.page`` and the
+    jsonb staging cells. msgspec writes it at C speed; anything it declines goes through
+    the standard library, which fails the same way it always did."""
+    try:
+        return msgspec.json.encode(value).decode()
+    except (TypeError, ValueError, msgspec.EncodeError):
+        return json.dumps(value, ensure_ascii=False)
 
 
-def _staging_row(
-    batch_id: str, seq: int, page_no: int, rec: dict[str, Any], fields: tuple[str, ...],
-    with_page: bool,
-) -> list[Any]:  # fmt: skip
-    row: list[Any] = [batch_id, seq]
-    if with_page:
-        row.append(page_no)
-    row.extend(_cell(rec.get(f), f in JSON_FIELDS) for f in fields)
-    row.append(rec.get(NOTES))
-    return row
+def staging_rows(
+    batch_id: str, first_seq: int, page_no: int | None, records: list[dict[str, Any]],
+    fields: tuple[str, ...],
+) -> list[tuple[Any, ...]]:  # fmt: skip
+    """The staging rows of scrubbed records: batch, seq, page (dossiers only), the fields
+    in order (text as scrubbed, lists as JSON text) and the scrub notes."""
+    head: tuple[Any, ...] = (batch_id,)
+    json_at = [i for i, f in enumerate(fields) if f in JSON_FIELDS]
+    rows = []
+    every = len(fields)
+    for seq, rec in enumerate(records, first_seq):
+        # a record with every field and no notes is in field order (the scrub builds it so)
+        whole = len(rec) == every and NOTES not in rec
+        values = list(rec.values()) if whole else list(map(rec.get, fields))
+        for i in json_at:
+            value = values[i]
+            if value is not None:
+                values[i] = "[]" if value == [] else json_text(value)
+        values.append(rec.get(NOTES))
+        rows.append((*head, seq, *(() if page_no is None else (page_no,)), *values))
+    return rows
 
 
 def load_batch(
@@ -96,32 +117,47 @@ def load_batch(
     page_count = 0
     columns = ["batch_id", "seq", *(["page_no"] if with_page else []), *fields, NOTES]
     scrub = Scrubber(source, hasher)
-    for page in pages:
-        page_count += 1
-        if max_records is not None and seq + len(page.records) > max_records:
-            raise VolumeCapError(
-                f"{page.listing or batch_id}: more than {max_records:,} records by page "
-                f"{page.number} (volume cap: PORTAL_KPI_MAX_VOLUME_FACTOR × the recent median "
-                "day); nothing of it is published"
-            )
-        records = [scrub(r) for r in page.records]
-        rows = []
-        for record in records:
-            seq += 1
-            rows.append(_staging_row(batch_id, seq, page.number, record, fields, with_page))
-        with engine.begin() as conn:
-            run_sql(
-                conn,
-                "daily/archive_page.sql",
-                b=batch_id,
-                n=page.number,
-                c=page.cursor,
-                nc=page.next_cursor,
-                k=len(records),
-                r=json.dumps(records, ensure_ascii=False),
-            )
-            copy_rows(conn, table, columns, rows)
+
+    def write(page: Page, records: list[dict[str, Any]], rows: list[tuple[Any, ...]]) -> None:
+        try:
+            with engine.begin() as conn:
+                run_sql(conn, "daily/archive_page.sql", b=batch_id, n=page.number,
+                        c=page.cursor, nc=page.next_cursor, k=len(records),
+                        r=json_text(records))  # fmt: skip
+                copy_rows(conn, table, columns, rows)
+        except IntegrityError as exc:  # its page or rows are there already: a second pull
+            raise BatchChangedError(
+                f"{batch_id} was pulled again by another run while this one loaded it "
+                f"(page {page.number}); a retry loads it afresh"
+            ) from exc
         log.info("%s page %d: %d records", batch_id, page.number, len(records))
+
+    # One writer thread commits page n while this one fetches and scrubs page n + 1 (the
+    # server's work and the HTTP wait overlap the scrub); at most one page waits, pages
+    # are committed in order, and a failure anywhere leaves every earlier page committed.
+    with ThreadPoolExecutor(1, thread_name_prefix="page-writer") as writer:
+        pending: Future[None] | None = None
+        try:
+            for page in pages:
+                page_count += 1
+                if max_records is not None and seq + len(page.records) > max_records:
+                    raise VolumeCapError(
+                        f"{page.listing or batch_id}: more than {max_records:,} records by "
+                        f"page {page.number} (volume cap: PORTAL_KPI_MAX_VOLUME_FACTOR × the "
+                        "recent median day); nothing of it is published"
+                    )
+                records = list(map(scrub, page.records))
+                number = page.number if with_page else None
+                rows = staging_rows(batch_id, seq + 1, number, records, fields)
+                seq += len(records)
+                if pending is not None:
+                    pending.result()  # the page before is committed (or its error raised)
+                pending = writer.submit(write, page, records, rows)
+            if pending is not None:
+                pending.result()
+        finally:
+            if pending is not None and not pending.done():
+                wait([pending])
     with engine.begin() as conn:
         run_sql(conn, "daily/finish_batch.sql", p=page_count, r=seq, b=batch_id,
                 x=scrub.stats.to_json())  # fmt: skip

@@ -57,6 +57,10 @@ STAGING: dict[Source, tuple[str, tuple[str, ...]]] = {
 }
 
 
+class BatchChangedError(RuntimeError):
+    """Another run pulled the batch again while this one loaded or judged it: run again."""
+
+
 @dataclass(frozen=True)
 class Batch:
     """One pull (source and window), as a task hands it to the next (small JSON)."""

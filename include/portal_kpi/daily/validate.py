@@ -20,7 +20,7 @@ from portal_kpi.daily.contract import (
     dossier_frame,
     reason,
 )
-from portal_kpi.daily.model import Batch, Source
+from portal_kpi.daily.model import Batch, BatchChangedError, Source
 from portal_kpi.db import run_sql
 from portal_kpi.quality import quarantine
 from portal_kpi.quality.gx import Settings, ValidationFailedError, run_expectations
@@ -163,10 +163,6 @@ def stage(engine: Engine, batch: Batch) -> StagedBatch:
     records = _Records(engine, batch.batch_id, staged["seq"].tolist())
     digests = pd.Series(staged["digest"].to_numpy(), index=staged["seq"].to_numpy())
     return StagedBatch(entity, frame, dossier_expectations(), records, held, digests)
-
-
-class BatchChangedError(RuntimeError):
-    """Another run pulled the batch again while this one judged it: judge it again."""
 
 
 def _lock_batch(conn: Any, batch_id: str, generation: Any) -> None:
