@@ -34,7 +34,7 @@ THREE = textwrap.dedent(
 
 
 def test_the_repository_file_is_the_single_default_province() -> None:
-    (only,) = parse((ROOT / "provinces.yaml").read_text(encoding="utf-8"))
+    (only,) = parse((ROOT / "include" / "provinces.yaml").read_text(encoding="utf-8"))
     assert (only.code, only.default, only.dag_id) == ("H48", True, "portal_daily")
     assert (only.warehouse_conn_id, only.portal_conn_id) == ("warehouse", "dvc_portal")
 
@@ -122,3 +122,28 @@ def test_working_day_exceptions_reach_the_calendar(three: Path, engine: Any) -> 
         refresh_calendar(conn, 2026, 2026)
     assert working(date(2026, 12, 26)) is False
     assert working(date(2026, 12, 31)) is True
+
+
+def test_a_database_holds_one_province_and_its_views_say_which(three: Path, engine: Any) -> None:
+    from sqlalchemy import text
+
+    from portal_kpi.config import ConfigError
+    from portal_kpi.db import migrate
+
+    migrate(engine)  # the default province claims the (emptied) session database
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT code FROM kpi.province")).scalar() == "H48"
+        views = conn.execute(
+            text(
+                "SELECT c.relname, (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid"
+                " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum DESC LIMIT 1)"
+                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'kpi' AND c.relkind = 'v'"
+            )
+        ).all()
+    assert len(views) > 10
+    assert {last for _, last in views} == {"province_code"}, views
+    with activate("H01"), pytest.raises(ConfigError, match="holds province H48, not H01"):
+        migrate(engine)
+    with engine.connect() as conn:  # unchanged
+        assert conn.execute(text("SELECT code FROM kpi.province")).scalar() == "H48"

@@ -1,5 +1,6 @@
-"""The provinces this deployment serves: ``provinces.yaml`` (repository root, else
-``include/``, or the file named by ``PORTAL_KPI_PROVINCES``), and which one a task works for.
+"""The provinces this deployment serves: ``include/provinces.yaml`` (a ``provinces.yaml``
+at the repository root wins; ``PORTAL_KPI_PROVINCES`` names any other file), and which one
+a task works for.
 
 The bottom of the package: it reads one small local file (cached per process) and imports
 nothing of ours, so DAG files may call it at parse time to generate one DAG per province.

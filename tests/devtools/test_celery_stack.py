@@ -32,9 +32,9 @@ PROVINCES = textwrap.dedent(
 DAG_IDS = ("portal_daily", "portal_daily_h01", "portal_daily_h02")
 
 
-def _province_rows(warehouse_url: str, suffix: str, code: str) -> tuple[int, int, int]:
-    """A province's warehouse database: dossiers held, form 06 rows of its own code and
-    rows under the default province's code (H48)."""
+def _province_rows(warehouse_url: str, suffix: str, code: str) -> tuple[int, int, int, set[str]]:
+    """A province's warehouse database: dossiers held, form 06 rows of its own code, rows
+    under the default province's code (H48) and the province codes its BI views show."""
     url = make_url(warehouse_url)
     if suffix:
         url = url.set(database=f"{url.database}_{suffix}")
@@ -45,9 +45,12 @@ def _province_rows(warehouse_url: str, suffix: str, code: str) -> tuple[int, int
             dossiers = conn.execute(text("SELECT count(*) FROM core.dossier")).scalar_one()
             own = conn.execute(text(count), {"c": code}).scalar_one()
             default = conn.execute(text(count), {"c": "H48"}).scalar_one()
+            shown = set(
+                conn.execute(text("SELECT DISTINCT province_code FROM kpi.form06_daily")).scalars()
+            )
     finally:
         engine.dispose()
-    return int(dossiers), int(own), int(default)
+    return int(dossiers), int(own), int(default), shown
 
 
 def _drop_province_databases(warehouse_url: str) -> None:
@@ -78,7 +81,11 @@ def test_celery_stack_runs_three_provinces_on_two_workers(
     config = tmp_path / "provinces.yaml"
     config.write_text(PROVINCES, encoding="utf-8")
     port = free_port()
-    env = os.environ.copy() | {"PORTAL_KPI_PROVINCES": str(config)}
+    # Only the triggered runs: no scheduled run of the three DAGs beside them.
+    env = os.environ.copy() | {
+        "PORTAL_KPI_PROVINCES": str(config),
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+    }
     # Deadline and alert sinks are irrelevant here; a small, short history keeps it quick.
     proc = subprocess.Popen(
         [
@@ -96,8 +103,8 @@ def test_celery_stack_runs_three_provinces_on_two_workers(
         wait_health(port, proc, 240)
         dags_parsed(DAG_IDS, 180)
         now = datetime.now(UTC)
-        for dag_id in DAG_IDS:
-            set_paused(dag_id, False)
+        for dag_id in DAG_IDS:  # no scheduled run beside the triggered ones
+            set_paused(dag_id, False, hold_schedule=True)
         for dag_id in DAG_IDS:  # all three at once
             run = trigger_dag(
                 dag_id,
@@ -131,9 +138,10 @@ def test_celery_stack_runs_three_provinces_on_two_workers(
 
         # Each province's data went to its own database, under its own code.
         for suffix, code in (("", "H48"), ("h01", "H01"), ("h02", "H02")):
-            dossiers, own, default = _province_rows(warehouse_url, suffix, code)
+            dossiers, own, default, shown = _province_rows(warehouse_url, suffix, code)
             assert dossiers > 0 and own > 0, (code, dossiers, own)
             assert default == (own if code == "H48" else 0), (code, default)
+            assert shown == {code}, (code, shown)
     finally:
         for dag_id in DAG_IDS:
             set_paused(dag_id, True)
