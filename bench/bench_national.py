@@ -179,6 +179,17 @@ def _phase(label: str, codes: list[str], together: bool, timeout: float) -> dict
     return {"wall_s": wall, "per_province_s": {c: t for c, (_, t) in per.items()}, "failed": failed}
 
 
+def _forget_runs() -> None:
+    """Delete the daily DAGs' runs an interrupted earlier benchmark left in its metadata DB
+    (a run left running would hold the new ones back: max_active_runs=1)."""
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import delete
+
+    with create_session() as session:
+        session.execute(delete(DagRun).where(DagRun.dag_id.like("portal_daily%")))
+
+
 def _stack(args: argparse.Namespace, provinces_file: Path, port: int) -> subprocess.Popen[bytes]:
     env = os.environ.copy() | {
         "PORTAL_KPI_PROVINCES": str(provinces_file),
@@ -287,6 +298,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"working day, {args.workers} Celery workers × {args.worker_concurrency} slots "
           f"(machine: {os.cpu_count()} cores); stack log {LOCAL / 'national-stack.log'}",
           flush=True)  # fmt: skip
+    _forget_runs()
     began = time.perf_counter()
     proc = _stack(args, write_provinces(codes), port)
     results: dict[str, Any] = {}

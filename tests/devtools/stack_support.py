@@ -66,3 +66,22 @@ def wait_runs(run_ids: list[str], timeout: float) -> dict[str, str]:
             break
         time.sleep(3)
     return states
+
+
+def end_unfinished_runs(dag_ids: tuple[str, ...]) -> int:
+    """Mark runs of ``dag_ids`` an interrupted earlier session left unfinished as failed, so
+    ``max_active_runs=1`` does not hold the new runs behind them; returns how many."""
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+    from airflow.utils.state import DagRunState
+
+    with create_session() as session:
+        runs = session.scalars(
+            select(DagRun).where(
+                DagRun.dag_id.in_(dag_ids),
+                DagRun.state.in_([DagRunState.RUNNING, DagRunState.QUEUED]),
+            )
+        ).all()
+        for run in runs:
+            run.state = DagRunState.FAILED
+    return len(runs)

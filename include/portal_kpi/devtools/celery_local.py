@@ -4,21 +4,24 @@ started on a free port with its data in ``.local/redis`` — and N ``airflow cel
 processes, each with its own Celery hostname and the name it records in
 ``task_instance.hostname``.
 
-Every stack gets its own queue (``portal-kpi-<random>``), so two stacks sharing the machine's
-Redis never take each other's tasks. Results go to Airflow's metadata DB (the provider's
+Every Airflow home gets its own queue (``portal-kpi-<hash of AIRFLOW_HOME>``), so stacks of
+different homes (a developer's, the tests', the benchmarks') sharing the machine's Redis
+never take each other's tasks, while a restarted stack still serves the tasks its previous
+run left queued. Results go to Airflow's metadata DB (the provider's
 default, ``db+`` + ``sql_alchemy_conn``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
-import secrets
 import shutil
 import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from portal_kpi.devtools.airflow_env import CELERY, free_port, local_dir
 
@@ -92,12 +95,18 @@ def start_redis(timeout: float = 20.0) -> Redis:
     raise SystemExit(f"redis-server did not start; see {folder / 'redis.log'}")
 
 
+def home_queue(home: str | None = None) -> str:
+    """The Celery queue of an Airflow home: ``portal-kpi-`` and 8 hex digits of its path."""
+    path = str(Path(home or os.environ.get("AIRFLOW_HOME") or local_dir() / "airflow").resolve())
+    return f"portal-kpi-{hashlib.sha256(path.encode()).hexdigest()[:8]}"
+
+
 def celery_env(broker_url: str, queue: str | None = None) -> dict[str, str]:
-    """Airflow settings of a Celery stack: executor, broker and this stack's own queue."""
+    """Airflow settings of a Celery stack: executor, broker and its home's own queue."""
     return {
         "AIRFLOW__CORE__EXECUTOR": CELERY,
         "AIRFLOW__CELERY__BROKER_URL": broker_url,
-        QUEUE_VAR: queue or f"portal-kpi-{secrets.token_hex(4)}",
+        QUEUE_VAR: queue or home_queue(),
         # Every worker records its own name in task_instance.hostname (see hostname()).
         "AIRFLOW__CORE__HOSTNAME_CALLABLE": "portal_kpi.devtools.celery_local.hostname",
     }
