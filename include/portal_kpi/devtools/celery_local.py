@@ -59,14 +59,16 @@ class Redis:
                 self.process.wait(timeout=5)
 
 
-def start_redis(timeout: float = 20.0) -> Redis:
-    """``PORTAL_KPI_REDIS_URL`` when set, else the machine's Redis on 6379 when it answers,
-    else ``redis-server`` on a free port (stopped by :meth:`Redis.stop`)."""
+def start_redis(
+    timeout: float = 20.0, machine: tuple[str, int] | None = MACHINE_REDIS
+) -> Redis:
+    """``PORTAL_KPI_REDIS_URL`` when set, else the machine's Redis (``machine``, 6379) when
+    it answers, else ``redis-server`` on a free port (stopped by :meth:`Redis.stop`)."""
     configured = os.environ.get(REDIS_URL_VAR)
     if configured:
         return Redis(configured)
-    if _ping(*MACHINE_REDIS):
-        return Redis(f"redis://{MACHINE_REDIS[0]}:{MACHINE_REDIS[1]}/0")
+    if machine is not None and _ping(*machine):
+        return Redis(f"redis://{machine[0]}:{machine[1]}/0")
     binary = shutil.which("redis-server")
     if binary is None:
         raise SystemExit(
