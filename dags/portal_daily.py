@@ -40,7 +40,8 @@ loads `/dossiers/open` once) → validate every batch with GX Core (failing rows
   `kpi.points_at_stake` with the causes a person can act on, the month-end forecast and
   `kpi.procedure_uptake` (`docs/scores-766.md`); on the run of a month's last day, the
   leadership's 766 brief (HTML and PDF in `PORTAL_KPI_BRIEF_DIR`, default
-  `$AIRFLOW_HOME/briefs`) goes to the recipients that take `leadership_brief`.
+  `$AIRFLOW_HOME/briefs`; another province's in its `<code>/` subfolder) goes to the
+  recipients that take `leadership_brief`.
 * Early warning: `kpi.due_soon` / `kpi.apology_watch` for day D (dossiers due within two
   working days, overdue, paused, apologies owed); each agency's list is a section of its
   recipients' message.

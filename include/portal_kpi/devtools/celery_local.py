@@ -59,9 +59,7 @@ class Redis:
                 self.process.wait(timeout=5)
 
 
-def start_redis(
-    timeout: float = 20.0, machine: tuple[str, int] | None = MACHINE_REDIS
-) -> Redis:
+def start_redis(timeout: float = 20.0, machine: tuple[str, int] | None = MACHINE_REDIS) -> Redis:
     """``PORTAL_KPI_REDIS_URL`` when set, else the machine's Redis (``machine``, 6379) when
     it answers, else ``redis-server`` on a free port (stopped by :meth:`Redis.stop`)."""
     configured = os.environ.get(REDIS_URL_VAR)
