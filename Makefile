@@ -8,9 +8,11 @@ STAMP  := $(VENV)/.installed
 .PHONY: help install demo test lint format bench airflow simulate env stop clean bi bi-stop bi-shot
 
 # `make airflow PORT=8081 EXECUTOR=LocalExecutor`: the UI/API port (the execution API URL
-# follows it) and Airflow's executor (PORTAL_KPI_EXECUTOR for every portal-kpi command).
+# follows it) and Airflow's executor (PORTAL_KPI_EXECUTOR for every portal-kpi command);
+# `make airflow EXECUTOR=celery WORKERS=2`: Redis and two Celery workers besides.
 PORT     ?= 8080
 EXECUTOR ?= LocalExecutor
+WORKERS  ?= 2
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,9 +45,9 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 bench: $(STAMP) ## speed benchmarks (print figures)
 	$(BIN)/python bench/run.py
 
-airflow: $(STAMP) ## all three DAGs under Airflow (UI on PORT=8080) with the simulator; Ctrl-C stops
+airflow: $(STAMP) ## every DAG under Airflow (UI on PORT=8080) with the simulator; EXECUTOR=celery WORKERS=2; Ctrl-C stops
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORTAL_KPI_EXECUTOR=$(EXECUTOR) \
-		$(BIN)/portal-kpi airflow --port $(PORT) --executor $(EXECUTOR)
+		$(BIN)/portal-kpi airflow --port $(PORT) --executor $(EXECUTOR) --workers $(WORKERS)
 
 simulate: $(STAMP) ## serve the portal simulator on port 8000
 	$(BIN)/portal-kpi simulate --port 8000

@@ -18,6 +18,7 @@ ALLOWED_TOP_LEVEL = {
     "zoneinfo",
     "airflow.sdk",
     "portal_kpi.config",
+    "portal_kpi.provinces",  # reads provinces.yaml (small, local) to name one DAG per province
     "portal_kpi.tasks.callbacks",
     "portal_kpi.tasks.defaults",
 }

@@ -1,6 +1,7 @@
 """Working-day calendar: Monday–Friday minus Vietnam's public holidays (the maintained
-``holidays`` package), with ``core.calendar_exception`` rows (extra days off, make-up
-working Saturdays) applied on top."""
+``holidays`` package), with the province's ``working_day_exceptions`` (``provinces.yaml``)
+and ``core.calendar_exception`` rows (extra days off, make-up working Saturdays) applied on
+top; a row of the table wins over the file for the same day."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 import holidays
 from sqlalchemy import Connection
 
+from portal_kpi import provinces
 from portal_kpi.db import copy_rows, run_sql
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,11 @@ def refresh_calendar(conn: Connection, first_year: int, last_year: int) -> int:
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
     run_sql(conn, "calendar/lock.sql")
     exceptions = {
+        e.day: (e.is_working_day, e.note)
+        for e in provinces.active().day_exceptions
+        if first <= e.day <= last
+    }
+    exceptions |= {
         row.day: (row.is_working_day, row.note)
         for row in run_sql(conn, "calendar/exceptions.sql", f=first, l=last)
     }

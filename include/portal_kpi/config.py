@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 from airflow.sdk import BaseHook
 from airflow.sdk.exceptions import AirflowNotFoundException
 
+from portal_kpi import provinces
+
 # Airflow connection ids (fixed; see shared/architecture.md).
 CONN_PORTAL = "dvc_portal"
 CONN_DVCQG = "dvcqg_reporting"
@@ -24,6 +26,7 @@ CONN_WEBHOOK = "alerts_webhook"
 CONN_PII = "pii_hash"
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
+# The default province's code; a task for another province reads province_code().
 PROVINCE_CODE = os.environ.get("PORTAL_KPI_PROVINCE", "H48")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -105,8 +108,23 @@ def sqlalchemy_url(conn: ConnInfo) -> str:
     return f"postgresql+psycopg://{user}{password}@{conn.host or 'localhost'}{port}/{database}"
 
 
+def province_code() -> str:
+    """Code of the province the current task works for (see :mod:`portal_kpi.provinces`)."""
+    return provinces.active().code
+
+
+def warehouse_conn_id() -> str:
+    """The active province's warehouse connection (``warehouse`` for the default one)."""
+    return provinces.active().warehouse_conn_id
+
+
+def portal_conn_id() -> str:
+    """The active province's portal connection (``dvc_portal`` for the default one)."""
+    return provinces.active().portal_conn_id
+
+
 def warehouse_url() -> str:
-    return sqlalchemy_url(get_connection(CONN_WAREHOUSE))
+    return sqlalchemy_url(get_connection(warehouse_conn_id()))
 
 
 def airflow_conn_uri_for_postgres(url: str) -> str:

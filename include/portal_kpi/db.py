@@ -13,7 +13,8 @@ from typing import Any
 from psycopg import sql as pgsql
 from sqlalchemy import Connection, Engine, create_engine, text
 
-from portal_kpi.config import SQL_DIR, warehouse_url
+from portal_kpi import provinces
+from portal_kpi.config import SQL_DIR, ConfigError, warehouse_url
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,21 @@ def migrate(engine: Engine) -> list[str]:
                     dbapi.execute(body)
                     run_sql(conn, "db/record_migration.sql", v=version, n=name, c=checksum)
                 applied_now.append(f"V{version:03d}__{name}")
+            claim_province(conn)
         finally:
             run_sql(conn, "db/unlock.sql", k=_MIGRATION_LOCK)
     return applied_now
+
+
+def claim_province(conn: Connection) -> None:
+    """Record the active province in ``kpi.province`` (the first run claims the database);
+    a database already holding another province is a configuration error: two provinces'
+    connections would point at one database."""
+    province = provinces.active()
+    run_sql(conn, "db/claim_province.sql", code=province.code, province_name=province.name)
+    held = run_sql(conn, "db/held_province.sql").scalar()
+    if held != province.code:
+        raise ConfigError(
+            f"the warehouse database holds province {held}, not {province.code}: check "
+            f"connection {province.warehouse_conn_id!r} (one database per province)"
+        )

@@ -8,61 +8,21 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+
+from devtools.stack_support import dags_parsed, wait_health, wait_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 DAG_IDS = ("portal_daily", "iso9001_register", "dvcqg_monthly")
 
 
-def _wait_health(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "portal-kpi airflow ended early"
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2
-            ) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise AssertionError("the API server did not answer")
-
-
-def _dags_parsed(timeout: float) -> None:
-    from airflow.models import DagModel
-    from airflow.utils.session import create_session
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with create_session() as session:
-            found = set(
-                session.scalars(
-                    select(DagModel.dag_id).where(
-                        DagModel.dag_id.in_(DAG_IDS), DagModel.is_stale.is_(False)
-                    )
-                )
-            )
-        if found == set(DAG_IDS):
-            return
-        time.sleep(2)
-    raise AssertionError(f"the DAG processor did not parse {DAG_IDS}")
-
-
 @pytest.mark.e2e
 def test_make_airflow_runs_all_three_dags(engine: Any, airflow_db: None) -> None:
     from airflow.api.common.trigger_dag import trigger_dag
-    from airflow.models import DagRun
-    from airflow.utils.session import create_session
-    from airflow.utils.state import DagRunState
     from airflow.utils.types import DagRunTriggeredByType
 
     from portal_kpi.devtools.airflow_env import free_port
@@ -82,8 +42,8 @@ def test_make_airflow_runs_all_three_dags(engine: Any, airflow_db: None) -> None
     )
     run_ids: dict[str, str] = {}
     try:
-        _wait_health(port, proc, 240)
-        _dags_parsed(180)
+        wait_health(port, proc, 240)
+        dags_parsed(DAG_IDS, 180)
         now = datetime.now(UTC)
         for dag_id in DAG_IDS:
             set_paused(dag_id, False)
@@ -96,19 +56,7 @@ def test_make_airflow_runs_all_three_dags(engine: Any, airflow_db: None) -> None
             )
             assert run is not None
             run_ids[dag_id] = run.run_id
-        deadline = time.monotonic() + 600
-        states: dict[str, str] = {}
-        while time.monotonic() < deadline:
-            with create_session() as session:
-                rows = session.execute(
-                    select(DagRun.dag_id, DagRun.state).where(
-                        DagRun.run_id.in_(list(run_ids.values()))
-                    )
-                ).all()
-            states = {d: str(s) for d, s in rows}
-            if all(s in (DagRunState.SUCCESS, DagRunState.FAILED) for s in states.values()):
-                break
-            time.sleep(3)
+        states = wait_runs(list(run_ids.values()), 600)
         assert states == dict.fromkeys(DAG_IDS, "success"), states
     finally:
         for dag_id in DAG_IDS:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from portal_kpi.alerts.labels import severity
-from portal_kpi.config import PROVINCE_CODE, ConfigError
+from portal_kpi.config import ConfigError, province_code
 from portal_kpi.db import run_sql
 
 log = logging.getLogger(__name__)
@@ -72,13 +72,14 @@ def judge(
     engine: Engine,
     day: date,
     rules: Sequence[JudgeRule] | None = None,
-    province: str = PROVINCE_CODE,
+    province: str | None = None,
 ) -> JudgeResult:
     """Open, extend or close breaches for the run of local ``day``, in one transaction.
 
     A NULL value or a KPI without a target is not judged. A rerun of the same day, or of
     an older day, opens and closes nothing new.
     """
+    province = province or province_code()
     result = JudgeResult()
     seen: set[tuple[str, str, str, date]] = set()
     with engine.begin() as conn:

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from portal_kpi.config import PROVINCE_CODE
+from portal_kpi.config import province_code
 from portal_kpi.db import run_sql
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ def plan(conn: Connection, batch_ids: list[str]) -> tuple[date | None, list[Rest
     return watermark, plans
 
 
-def restate(conn: Connection, r: Restatement, province: str = PROVINCE_CODE) -> None:
+def restate(conn: Connection, r: Restatement, province: str | None = None) -> None:
+    province = province or province_code()
     params = r.params(province)
     run_sql(conn, "kpi/delete_day_stats.sql", **params)
     run_sql(conn, "kpi/insert_day_stats.sql", **params)
@@ -99,8 +100,9 @@ def restate(conn: Connection, r: Restatement, province: str = PROVINCE_CODE) -> 
     run_sql(conn, "kpi/insert_kpi_values.sql", **params)
 
 
-def check_identities(conn: Connection, r: Restatement, province: str = PROVINCE_CODE) -> None:
+def check_identities(conn: Connection, r: Restatement, province: str | None = None) -> None:
     """Form 06 identities on every row of the range; raises naming the rows that fail."""
+    province = province or province_code()
     broken = run_sql(conn, "kpi/check_identities.sql", **r.params(province)).all()
     if broken:
         rows = "; ".join(
@@ -110,8 +112,9 @@ def check_identities(conn: Connection, r: Restatement, province: str = PROVINCE_
         raise IdentityError(f"form 06 identities fail on {len(broken)} row(s): {rows}")
 
 
-def compute(engine: Engine, batch_ids: list[str], province: str = PROVINCE_CODE) -> KpiRun:
+def compute(engine: Engine, batch_ids: list[str], province: str | None = None) -> KpiRun:
     """Restate what the published batches changed, in one transaction."""
+    province = province or province_code()
     with engine.begin() as conn:
         watermark, plans = plan(conn, batch_ids)
         for r in plans:

@@ -19,6 +19,15 @@ from typing import TextIO
 EXECUTOR_VAR = "PORTAL_KPI_EXECUTOR"
 API_PORT_VAR = "PORTAL_KPI_AIRFLOW_PORT"
 DEFAULT_EXECUTOR = "LocalExecutor"
+CELERY = "CeleryExecutor"
+
+
+def executor_name(value: str | None) -> str:
+    """Airflow's executor name for what a user typed: ``celery`` (any case) means
+    ``CeleryExecutor``; empty means LocalExecutor; anything else is passed on."""
+    if not value:
+        return DEFAULT_EXECUTOR
+    return CELERY if value.lower().split(".")[-1] in ("celery", "celeryexecutor") else value
 
 
 def project_root() -> Path:
@@ -69,7 +78,7 @@ def configure_airflow(airflow_home: Path | None = None) -> None:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__CORE__EXECUTOR": os.environ.get(EXECUTOR_VAR, DEFAULT_EXECUTOR),
+        "AIRFLOW__CORE__EXECUTOR": executor_name(os.environ.get(EXECUTOR_VAR)),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "AIRFLOW__API_AUTH__JWT_SECRET": _secret(home / "jwt_secret"),
         "AIRFLOW__API__SECRET_KEY": _secret(home / "api_secret"),

@@ -11,8 +11,15 @@ import os
 import secrets
 
 from airflow.utils.db import upgradedb
+from sqlalchemy import create_engine, make_url, text
 
-from portal_kpi.config import CONN_PII, CONN_WAREHOUSE
+from portal_kpi.config import (
+    CONN_PII,
+    CONN_WAREHOUSE,
+    airflow_conn_uri_for_postgres,
+    get_connection,
+    sqlalchemy_url,
+)
 from portal_kpi.devtools.airflow_env import configure_airflow, local_dir, project_root
 from portal_kpi.devtools.embedded_pg import (
     PG_PORT_VAR,
@@ -20,12 +27,14 @@ from portal_kpi.devtools.embedded_pg import (
     start_embedded_postgres,
     stop_embedded_postgres,
 )
+from portal_kpi.provinces import Province, provinces
 
 __all__ = [
     "PG_PORT_VAR",
     "EmbeddedPostgres",
     "configure_airflow",
     "ensure_pii_secret",
+    "ensure_province_warehouses",
     "ensure_warehouse",
     "local_dir",
     "migrate_airflow_db",
@@ -69,3 +78,45 @@ def ensure_warehouse() -> str:
     pg = start_embedded_postgres()
     os.environ[var] = pg.uri("portal_kpi")
     return f"embedded PostgreSQL in {pg.data_dir}, on 127.0.0.1:{pg.port}"
+
+
+def province_database(base_url: str, province: Province) -> str:
+    """SQLAlchemy URL of ``province``'s warehouse beside the default one: same server,
+    database ``<default database>_<code>``."""
+    url = make_url(base_url)
+    return url.set(database=f"{url.database}_{province.suffix}").render_as_string(
+        hide_password=False
+    )
+
+
+def ensure_province_warehouses(chosen: tuple[Province, ...] | None = None) -> list[str]:
+    """Local runs only: every non-default province without a configured warehouse
+    connection gets a database of its own on the default warehouse's server (created when
+    missing) and ``AIRFLOW_CONN_<ID>`` pointing at it. Returns the databases created."""
+    base = sqlalchemy_url(get_connection(CONN_WAREHOUSE))
+    created: list[str] = []
+    todo = []
+    for p in chosen if chosen is not None else provinces():
+        var = f"AIRFLOW_CONN_{p.warehouse_conn_id.upper()}"
+        if p.default or os.environ.get(var):
+            continue
+        todo.append((p, var))
+    if not todo:
+        return created
+    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for p, var in todo:
+                url = province_database(base, p)
+                name = make_url(url).database
+                exists = conn.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+                ).scalar()
+                if not exists:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                    created.append(str(name))
+                libpq = url.replace("postgresql+psycopg://", "postgresql://")
+                os.environ[var] = airflow_conn_uri_for_postgres(libpq)
+    finally:
+        admin.dispose()
+    return created

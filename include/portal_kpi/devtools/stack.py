@@ -1,5 +1,5 @@
-"""Airflow's own processes on this machine (scheduler, API server, DAG processor, triggerer),
-each its own process group with its output in a file under ``.local/logs/``.
+"""Airflow's own processes on this machine (scheduler, API server, DAG processor, triggerer,
+Celery workers), each its own process group with its output in a file under ``.local/logs/``.
 
 Used by ``portal-kpi backfill`` (scheduler + API server, when no scheduler is running) and
 ``portal-kpi airflow`` (everything). Stopping sends SIGTERM to each group, then SIGKILL.
@@ -60,7 +60,11 @@ class Stack:
     log_dir: Path
     processes: list[Process] = field(default_factory=list)
 
-    def start(self, name: str, extra_env: dict[str, str] | None = None) -> Process:
+    def start(
+        self, name: str, extra_env: dict[str, str] | None = None, args: list[str] | None = None
+    ) -> Process:
+        """Start ``airflow <COMMANDS[name]>`` (or ``airflow <args>``), logging to
+        ``<log_dir>/<name>.log``."""
         path = self.log_dir / f"{name}.log"
         out = path.open("ab")
         env = os.environ.copy()
@@ -68,7 +72,7 @@ class Stack:
         # The venv's bin first, as `airflow standalone` and the executors expect.
         env["PATH"] = os.pathsep.join((str(Path(airflow_bin()).parent), env.get("PATH", "")))
         popen = subprocess.Popen(
-            [airflow_bin(), *COMMANDS[name]],
+            [airflow_bin(), *(args or COMMANDS[name])],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -136,3 +136,17 @@ def simulator_env(
     if register is not None:
         env[SOURCE_ENV] = str(register)
     return env
+
+
+def province_seed(code: str) -> int:
+    """The simulator seed of a province: the number in its code (H48 → 48, the default
+    simulator's seed), so every province has its own history."""
+    digits = "".join(ch for ch in code if ch.isdigit())
+    return int(digits) if digits else sum(map(ord, code))
+
+
+def portal_env(
+    conn_id: str, host: str, port: int, client_id: str, client_secret: str
+) -> dict[str, str]:
+    """``AIRFLOW_CONN_<conn_id>`` pointing a province's portal connection at a simulator."""
+    return {f"AIRFLOW_CONN_{conn_id.upper()}": f"http://{client_id}:{client_secret}@{host}:{port}"}

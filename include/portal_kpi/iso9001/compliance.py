@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from portal_kpi.alerts.outbox import enqueue
-from portal_kpi.config import PROVINCE_CODE
+from portal_kpi.config import province_code
 from portal_kpi.dates import TZ
 from portal_kpi.db import copy_rows, run_sql
 from portal_kpi.iso9001.guard import alert_held, current_agencies, shrink_reason
@@ -231,12 +231,11 @@ def ingest(engine: Engine, file: RegisterFile, received_at: datetime) -> IngestR
     return result
 
 
-def compute_compliance(
-    engine: Engine, first: date, last: date, province: str = PROVINCE_CODE
-) -> int:
+def compute_compliance(engine: Engine, first: date, last: date, province: str | None = None) -> int:
     """Compliance of every agency in scope for each day of [first, last], and
     ``iso9001_compliant_share`` for the province and each agency level (day and month
     rows); replaces what those days held. Returns the compliance rows written."""
+    province = province or province_code()
     if last < first:
         raise ValueError(f"last day {last} is before first day {first}")
     with engine.begin() as conn:
@@ -303,7 +302,7 @@ def iso9001_summary(engine: Engine, day: date) -> str:
         return f"ISO 9001 {day:%d/%m/%Y}: chưa tính / not computed for this day"
     total = len(rows)
     ok = sum(1 for r in rows if r.compliant)
-    province = kpis.get(PROVINCE_CODE)
+    province = kpis.get(province_code())
     verdict = ""
     if province is not None and province.target is not None:
         met = "đạt / met" if province.meets_target else "chưa đạt / not met"

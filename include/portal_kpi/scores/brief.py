@@ -21,7 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from sqlalchemy import Connection
 
-from portal_kpi.config import PROVINCE_CODE
+from portal_kpi.config import province_code
 from portal_kpi.db import run_sql
 from portal_kpi.scores.components import GROUP_BY_CODE
 from portal_kpi.scores.daily import CAUSE_LABELS
@@ -85,7 +85,8 @@ def _previous_month(month: date) -> date:
     return (month - timedelta(days=1)).replace(day=1)
 
 
-def load_brief(conn: Connection, month: date, province: str = PROVINCE_CODE) -> BriefData:
+def load_brief(conn: Connection, month: date, province: str | None = None) -> BriefData:
+    province = province or province_code()
     month = month.replace(day=1)
     rows = run_sql(
         conn,
@@ -278,9 +279,10 @@ def render_pdf(data: BriefData, path: Path) -> None:
 
 
 def write_brief(
-    conn: Connection, month: date, folder: Path, province: str = PROVINCE_CODE
+    conn: Connection, month: date, folder: Path, province: str | None = None
 ) -> BriefFiles:
     """Write ``diem-766-YYYY-MM.html`` and ``.pdf`` to ``folder``; returns both paths."""
+    province = province or province_code()
     data = load_brief(conn, month, province)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"diem-766-{data.month:%Y-%m}"

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
-from portal_kpi.config import PROVINCE_CODE
+from portal_kpi.config import province_code
 from portal_kpi.db import run_sql
 from portal_kpi.scores.periods import ScorePeriod, periods_to_date
 
@@ -46,8 +46,9 @@ def _period_tables(conn: Connection, day: date, period: ScorePeriod) -> dict[str
     return params
 
 
-def refresh(conn: Connection, day: date, province: str = PROVINCE_CODE) -> Refreshed:
+def refresh(conn: Connection, day: date, province: str | None = None) -> Refreshed:
     """Compute every 766 table for day D (replacing D's rows). Idempotent."""
+    province = province or province_code()
     month = periods_to_date(day)[-1]
     run_sql(conn, "scores/delete_day.sql", day=day, month_start=month.start)
     score_rows = 0

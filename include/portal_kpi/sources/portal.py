@@ -21,13 +21,13 @@ from typing import Any
 import requests
 
 from portal_kpi.config import (
-    CONN_PORTAL,
     HTTP_ATTEMPTS,
     HTTP_BACKOFF_SECONDS,
     PAGE_LIMIT,
     ConnInfo,
     get_connection,
     http_base_url,
+    portal_conn_id,
 )
 from portal_kpi.dates import format_ts
 
@@ -144,7 +144,7 @@ class PortalClient:
 
     @classmethod
     def from_connection(cls, conn: ConnInfo | None = None, **kwargs: Any) -> PortalClient:
-        conn = conn or get_connection(CONN_PORTAL)
+        conn = conn or get_connection(portal_conn_id())
         verify: bool | str = conn.extra.get("verify", True)
         return cls(http_base_url(conn), conn.login, conn.password, verify=verify, **kwargs)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.definitions.callback import AsyncCallback
 from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
+from portal_kpi import provinces
 from portal_kpi.alerts.channels import connection_or_none, post_webhook
 from portal_kpi.alerts.kinds import AlertKind
 from portal_kpi.alerts.outbox import SUPPRESSED, enqueue, send_pending
@@ -137,7 +138,8 @@ def on_task_failure(context: Mapping[str, Any]) -> None:
         return
     backfill = run_type_of(context.get("dag_run")) == "backfill"
     try:
-        engine = make_engine()
+        with provinces.activate(provinces.by_dag_id(info.dag_id)):  # its province's warehouse
+            engine = make_engine()
         try:
             queue_task_failure(engine, info, send=not backfill)
             if backfill:  # whoever runs the backfill sees the failure; nobody is paged
@@ -214,7 +216,8 @@ def _deadline_missed_sync(dag_id: str, hour: int, context: Mapping[str, Any] | N
     if not deadline_applies(run_type, day, today_local()):
         log.info("deadline of %s: not judged for a %s run of %s", dag_id, run_type, day)
         return f"not judged: {run_type} run of {day}"
-    engine = make_engine()
+    with provinces.activate(provinces.by_dag_id(dag_id)):  # its province's warehouse
+        engine = make_engine()
     try:
         queued = queue_deadline_missed(engine, dag_id, hour, context)
         report = send_pending(engine, kinds=[AlertKind.DEADLINE])

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from portal_kpi import provinces
 from portal_kpi.alerts.kinds import AlertKind
 from portal_kpi.alerts.outbox import SUPPRESSED, enqueue, send_pending
 from portal_kpi.alerts.run import run_alerts
@@ -179,6 +180,9 @@ def monthly_brief(interval_start: datetime, dag_run: Any = None) -> dict[str, An
     # Beside Airflow's own files unless configured, never in whatever folder a worker runs in.
     home = Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
     folder = Path(os.environ.get(BRIEF_DIR_ENV) or home / "briefs")
+    province = provinces.active()
+    if not province.default:  # each other province's briefs in a folder of its own
+        folder = folder / province.code
     with warehouse() as engine:
         with engine.connect() as conn:
             files = write_brief(conn, day.replace(day=1), folder)
