@@ -1,0 +1,181 @@
+"""The bulk backfill of ``portal_daily``: a long range in wide windows, in this process.
+
+``portal-kpi backfill --bulk`` (or any range longer than ``BULK_THRESHOLD_DAYS`` days)
+loads local days [start, end - 1] window by window (:mod:`portal_kpi.daily.bulk`: one
+pull, one validation and one publish per window, every day recorded as loaded), then runs
+the last day ``end`` as ``portal_daily`` runs a day (:func:`run_day_steps`): its catalogues
+and two-day feed, validation, publish, the KPI step — which restates every day loaded since
+the last KPI run, so the whole range is restated once, at the end — the 766 points, the
+due-soon lists and the alert step, which records its messages as ``suppressed_backfill``
+and sends nothing (as any backfill run).
+
+What it leaves is what a day-by-day backfill of the same range leaves in ``core``,
+``kpi.dossier_stats``, ``kpi.kpi_value`` and ``quality``, and the same per-day snapshots
+(766 points, due-soon lists) of the last day; a day-by-day backfill also keeps one snapshot
+per earlier day and judges breaches day by day, which the bulk path does not (docs/
+reliability.md, "Backfill"). Nothing is written to Airflow's metadata: the days are loaded
+in the warehouse (``core.load_day``), which is what the DAG's next scheduled run continues
+from.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from sqlalchemy import Engine
+
+from portal_kpi.alerts.run import run_alerts
+from portal_kpi.daily import due_soon
+from portal_kpi.daily.bulk import DEFAULT_WINDOW_DAYS, load_window, windows
+from portal_kpi.daily.pipeline import run_day
+from portal_kpi.db import make_engine, migrate, run_sql
+from portal_kpi.pii import PiiHasher, hasher_from_connection
+from portal_kpi.quality.gx import Settings
+from portal_kpi.scores import daily as scores
+from portal_kpi.sources.portal import PortalClient
+from portal_kpi.tasks.portal_daily import _points
+
+log = logging.getLogger(__name__)
+
+# Longer ranges take the bulk path unless --native is asked for (a day-by-day Airflow run
+# costs 15–60 s a day; a month of them is where the bulk path starts to pay).
+BULK_THRESHOLD_DAYS = 31
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    start: date
+    end: date
+    windows: int
+    versions: int
+    quarantined: int
+    seconds: float
+
+    def summary(self) -> dict[str, Any]:
+        days = (self.end - self.start).days + 1
+        return {
+            "days": days,
+            "windows": self.windows,
+            "versions": self.versions,
+            "quarantined": self.quarantined,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def run_day_steps(
+    engine: Engine,
+    client: PortalClient,
+    hasher: PiiHasher,
+    day: date,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """What a ``portal_daily`` backfill run does for ``day``, in its order, in this process:
+    pull → validate → publish → KPIs → 766 points → due-soon lists → alerts (recorded as
+    a backfill: nothing sent). The leadership brief of a month's last day is not written."""
+    result = run_day(engine, client, hasher, day, settings)
+    with engine.begin() as conn:
+        scores.refresh(conn, day)
+    due_soon.refresh(engine, day)
+    with engine.connect() as conn:
+        latest = run_sql(conn, "alerts/latest_loaded.sql").scalar()
+    early = due_soon.warnings(engine, day) if latest == day else []
+    with engine.connect() as conn:
+        points = [_points(s) for s in scores.agency_summaries(conn, day)]
+    alerts = run_alerts(engine, day, send=False, warnings=early, points=points)
+    versions = sum(b.records for b in result.dossiers)
+    quarantined = sum(o.rows_quarantined for o in result.outcomes)
+    return {"day": day, "versions": versions, "quarantined": quarantined, "alerts": alerts}
+
+
+def bulk_backfill(
+    engine: Engine,
+    client: PortalClient,
+    hasher: PiiHasher,
+    start: date,
+    end: date,
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    console: Console | None = None,
+    settings: Settings | None = None,
+) -> BulkResult:
+    """Load [start, end - 1] in windows of ``window_days``, then run ``end`` as a day; a
+    progress bar (days done of all, elapsed, ETA) and one line per window on ``console``."""
+    if end < start:
+        raise SystemExit("--end is before --start")
+    console = console or Console()
+    settings = settings or Settings.from_env()
+    started = time.perf_counter()
+    migrate(engine)
+    total = (end - start).days + 1
+    spans = list(windows(start, end - timedelta(days=1), window_days)) if end > start else []
+    versions = quarantined = 0
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("days"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("bulk", total=total)
+        for first, last in spans:
+            progress.update(task, description=f"bulk {first}..{last}")
+            t0 = time.perf_counter()
+            window = load_window(engine, client, hasher, first, last, settings)
+            versions += window.versions
+            quarantined += window.quarantined
+            console.print(
+                f"  {first} .. {last}  {window.days:>2} days  {time.perf_counter() - t0:6.1f} s"
+                f"  {window.versions:>9,} versions  {window.quarantined:>5,} quarantined",
+                highlight=False,
+            )
+            progress.advance(task, window.days)
+        progress.update(task, description=f"last day {end}, KPIs for {start}..{end}")
+        t0 = time.perf_counter()
+        day = run_day_steps(engine, client, hasher, end, settings)
+        versions += day["versions"]
+        quarantined += day["quarantined"]
+        console.print(
+            f"  {end} (the day, KPIs restated for the range)  {time.perf_counter() - t0:6.1f} s"
+            f"  {day['versions']:>9,} versions  {day['quarantined']:>5,} quarantined",
+            highlight=False,
+        )
+        progress.advance(task, 1)
+    return BulkResult(
+        start, end, len(spans) + 1, versions, quarantined, time.perf_counter() - started
+    )
+
+
+def run_from_connections(
+    start: date, end: date, *, window_days: int, console: Console
+) -> BulkResult:
+    """The bulk backfill against the configured ``warehouse``, ``dvc_portal``, ``pii_hash``."""
+    engine = make_engine()
+    try:
+        client = PortalClient.from_connection(page_limit=1000)
+        return bulk_backfill(
+            engine,
+            client,
+            hasher_from_connection(),
+            start,
+            end,
+            window_days=window_days,
+            console=console,
+        )
+    finally:
+        engine.dispose()
