@@ -50,8 +50,14 @@ EXCLUDED: dict[str, set[str]] = {
     # counts the rechecks of catalogue-only rows, one per run (a daily run per day, a
     # window once).
     "quality.quarantine": {
-        "batch_id", "seq", "id", "quarantined_at", "resolved_at", "checked_at", "checks",
-    },  # fmt: skip
+        "batch_id",
+        "seq",
+        "id",
+        "quarantined_at",
+        "resolved_at",
+        "checked_at",
+        "checks",
+    },
 }
 # Per-day snapshots, keyed by the run day ``as_of``: a day-by-day backfill keeps one per
 # day, the bulk path builds only the last day's (the one a run of a past day would keep as
@@ -114,7 +120,7 @@ def _empty(engine: Engine) -> None:
     with engine.begin() as conn:
         tables = [
             t
-            for t in _tables(engine) + ["raw.batch", "raw.page", "staging.dossier"]
+            for t in [*_tables(engine), "raw.batch", "raw.page", "staging.dossier"]
             if t not in {"kpi.target", "kpi.kpi_definition"}
         ]
         tables += ["staging.agency", "staging.procedure", "ops.outbox"]
@@ -177,7 +183,9 @@ def test_bulk_leaves_the_tables_of_a_day_by_day_backfill(
             other = conn.execute(text(f"SELECT count(*) FROM {table} WHERE as_of <> :d"),
                                  {"d": END}).scalar()  # fmt: skip
             assert other == 0, table
-        sent = conn.execute(text("SELECT count(*) FROM ops.outbox WHERE status <> 'suppressed_backfill'")).scalar()  # fmt: skip
+        sent = conn.execute(
+            text("SELECT count(*) FROM ops.outbox WHERE status <> 'suppressed_backfill'")
+        ).scalar()
     assert sent == 0, "a backfill sends nothing"
 
     # Idempotent: the same range again leaves the same rows.

@@ -16,10 +16,13 @@ its window, so a rerun of the same windows leaves the same tables.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import Engine
 
@@ -39,11 +42,12 @@ from portal_kpi.pii import PiiHasher
 from portal_kpi.quality import quarantine
 from portal_kpi.quality.gx import Settings
 from portal_kpi.quality.volume import record_dq_event, volume_anomaly
-from portal_kpi.sources.portal import PortalClient
+from portal_kpi.sources.portal import Page, PortalClient
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_DAYS = 7
+PREFETCH_PAGES = 8  # pages of 1,000 records held ahead at most: memory stays flat
 
 
 class BulkVolumeAnomalyError(RuntimeError):
@@ -57,6 +61,7 @@ class WindowResult:
     batches: list[Batch] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     anomalies: list[dict[str, Any]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # by step: where the time goes
 
     @property
     def days(self) -> int:
@@ -71,6 +76,18 @@ class WindowResult:
         return sum(o.rows_quarantined for o in self.outcomes)
 
 
+class _Clock:
+    """Adds the seconds since the previous call to ``seconds[step]``."""
+
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self._seconds, self._last = seconds, time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self._seconds[step] = self._seconds.get(step, 0.0) + now - self._last
+        self._last = now
+
+
 def windows(start: date, end: date, days: int = DEFAULT_WINDOW_DAYS) -> Iterator[tuple[date, date]]:
     """Consecutive windows of at most ``days`` local days covering [start, end]."""
     if days < 1:
@@ -82,14 +99,67 @@ def windows(start: date, end: date, days: int = DEFAULT_WINDOW_DAYS) -> Iterator
         first = last + timedelta(days=1)
 
 
+def feed_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The change-feed window of local days [first, last]: from the day before ``first``
+    (the daily runs' one-day overlap) to the end of ``last``."""
+    return day_start(first - timedelta(days=1)), day_start(last + timedelta(days=1))
+
+
+class Prefetch(Iterator[Page]):
+    """Pages of a listing fetched ahead by a thread of its own, at most ``depth`` held: the
+    portal prepares and sends the next pages while this process stages the current one.
+    Only the thread uses the client until the listing has been read to its end."""
+
+    _END = object()
+
+    def __init__(self, pages: Iterable[Page], depth: int = PREFETCH_PAGES) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(pages,), daemon=True)
+        self._thread.start()
+
+    def _run(self, pages: Iterable[Page]) -> None:
+        try:
+            for page in pages:
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(page, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+            self._queue.put(self._END)
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._queue.put(exc)
+
+    def __next__(self) -> Page:
+        item = self._queue.get()
+        if item is self._END:
+            raise StopIteration
+        if isinstance(item, BaseException):
+            raise item
+        return cast(Page, item)
+
+    def close(self) -> None:
+        """Stop fetching (a window that failed); the thread ends at its next page."""
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
 def extract_window(
-    engine: Engine, client: PortalClient, hasher: PiiHasher, first: date, last: date
+    engine: Engine,
+    client: PortalClient,
+    hasher: PiiHasher,
+    first: date,
+    last: date,
+    feed: Iterable[Page] | None = None,
 ) -> list[Batch]:
     """The dossier batches of a window, as ``extract.extract_dossiers`` pulls a day's: the
     requeued quarantine, the one-time bootstrap on a new warehouse (as of the same instant a
-    day-by-day backfill starting on ``first`` uses), then the change feed of the window."""
-    window_from = day_start(first - timedelta(days=1))
-    window_to = day_start(last + timedelta(days=1))
+    day-by-day backfill starting on ``first`` uses), then the change feed of the window
+    (``feed``: its pages fetched ahead, else fetched now)."""
+    window_from, window_to = feed_bounds(first, last)
     batches = []
     requeued = requeue_quarantined(engine, last)
     if requeued is not None:
@@ -115,7 +185,7 @@ def extract_window(
             business_day=last,
             window_from=window_from,
             window_to=window_to,
-            pages=client.dossier_changes(window_from, window_to),
+            pages=feed or Prefetch(client.dossier_changes(window_from, window_to)),
             hasher=hasher,
             max_records=volume_cap(engine, first) * days,
         )
@@ -143,26 +213,42 @@ def load_window(
     first: date,
     last: date,
     settings: Settings | None = None,
+    *,
+    catalogues: bool = True,
+    feed: Iterable[Page] | None = None,
+    pulled: Callable[[], None] | None = None,
 ) -> WindowResult:
     """Pull, validate and publish local days [first, last] as one window, then record each
     day as loaded with its volume checked (raises ``ValidationFailedError`` before anything
-    of a batch over the rejected-share threshold is published)."""
+    of a batch over the rejected-share threshold is published). ``catalogues``: pull them
+    too (once per bulk backfill is enough: a pull is their whole history). ``feed``: the
+    window's change feed fetched ahead; ``pulled`` is called once the window is pulled
+    (the client is free: the caller may start fetching the next window)."""
     settings = settings or Settings.from_env()
     result = WindowResult(first, last)
-    catalogues = extract_catalogues(engine, client, last)
-    result.outcomes += [validate_batch(engine, b, last, settings) for b in catalogues]
-    _publish(engine, catalogues)
-    dossiers = extract_window(engine, client, hasher, first, last)
+    clock = _Clock(result.seconds)
+    pulled_catalogues: list[Batch] = []
+    if catalogues:
+        pulled_catalogues = extract_catalogues(engine, client, last)
+        result.outcomes += [validate_batch(engine, b, last, settings) for b in pulled_catalogues]
+        _publish(engine, pulled_catalogues)
+        clock("catalogues")
+    dossiers = extract_window(engine, client, hasher, first, last, feed)
+    if pulled is not None:
+        pulled()
+    clock("pull")
     result.outcomes += [validate_batch(engine, b, last, settings) for b in dossiers]
+    clock("validate")
     _publish(engine, dossiers)
-    result.batches = catalogues + dossiers
-    feed = dossiers[-1]
+    clock("publish")
+    result.batches = pulled_catalogues + dossiers
+    feed_batch = dossiers[-1]
     day = first
     while day <= last:
         # In the order a daily run checks it: the day's volume against the four weeks
         # before it (loaded by now), then the day recorded as loaded.
         anomaly = volume_anomaly(
-            engine, day, settings.volume_factor, _staged_day_count(engine, feed, day)
+            engine, day, settings.volume_factor, _staged_day_count(engine, feed_batch, day)
         )
         if anomaly:
             record_dq_event(engine, day, anomaly)
@@ -171,6 +257,7 @@ def load_window(
         record_day(engine, day, result.batches)
         day += timedelta(days=1)
     prune_staging(engine, last)
+    clock("record")
     if result.anomalies and settings.stop_on_volume_anomaly:
         raise BulkVolumeAnomalyError(
             f"volume anomaly in {first}..{last} (published, days recorded): {result.anomalies}"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -39,7 +40,13 @@ from sqlalchemy import Engine
 
 from portal_kpi.alerts.run import run_alerts
 from portal_kpi.daily import due_soon
-from portal_kpi.daily.bulk import DEFAULT_WINDOW_DAYS, load_window, windows
+from portal_kpi.daily.bulk import (
+    DEFAULT_WINDOW_DAYS,
+    Prefetch,
+    feed_bounds,
+    load_window,
+    windows,
+)
 from portal_kpi.daily.pipeline import run_day
 from portal_kpi.db import make_engine, migrate, run_sql
 from portal_kpi.pii import PiiHasher, hasher_from_connection
@@ -63,6 +70,7 @@ class BulkResult:
     versions: int
     quarantined: int
     seconds: float
+    steps: dict[str, float]  # seconds by step over every window, and the last day
 
     def summary(self) -> dict[str, Any]:
         days = (self.end - self.start).days + 1
@@ -122,6 +130,7 @@ def bulk_backfill(
     total = (end - start).days + 1
     spans = list(windows(start, end - timedelta(days=1), window_days)) if end > start else []
     versions = quarantined = 0
+    steps: dict[str, float] = {}
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -133,21 +142,42 @@ def bulk_backfill(
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("bulk", total=total)
-        for first, last in spans:
-            progress.update(task, description=f"bulk {first}..{last}")
-            t0 = time.perf_counter()
-            window = load_window(engine, client, hasher, first, last, settings)
-            versions += window.versions
-            quarantined += window.quarantined
-            console.print(
-                f"  {first} .. {last}  {window.days:>2} days  {time.perf_counter() - t0:6.1f} s"
-                f"  {window.versions:>9,} versions  {window.quarantined:>5,} quarantined",
-                highlight=False,
-            )
-            progress.advance(task, window.days)
+        ahead: list[Prefetch] = []
+
+        def fetch_next(index: int) -> Callable[[], None]:
+            def start() -> None:
+                if index + 1 < len(spans):
+                    ahead.append(Prefetch(client.dossier_changes(*feed_bounds(*spans[index + 1]))))
+
+            return start
+
+        try:
+            for index, (first, last) in enumerate(spans):
+                progress.update(task, description=f"bulk {first}..{last}")
+                t0 = time.perf_counter()
+                window = load_window(
+                    engine, client, hasher, first, last, settings,
+                    catalogues=index == 0, feed=ahead.pop() if ahead else None,
+                    pulled=fetch_next(index),
+                )  # fmt: skip
+                versions += window.versions
+                for step, seconds in window.seconds.items():
+                    steps[step] = steps.get(step, 0.0) + seconds
+                quarantined += window.quarantined
+                console.print(
+                    f"  {first} .. {last}  {window.days:>2} days  "
+                    f"{time.perf_counter() - t0:6.1f} s  {window.versions:>9,} versions  "
+                    f"{window.quarantined:>5,} quarantined",
+                    highlight=False,
+                )
+                progress.advance(task, window.days)
+        finally:
+            for pending in ahead:
+                pending.close()
         progress.update(task, description=f"last day {end}, KPIs for {start}..{end}")
         t0 = time.perf_counter()
         day = run_day_steps(engine, client, hasher, end, settings)
+        steps["last day (KPIs, 766, due-soon, alerts)"] = time.perf_counter() - t0
         versions += day["versions"]
         quarantined += day["quarantined"]
         console.print(
@@ -157,7 +187,7 @@ def bulk_backfill(
         )
         progress.advance(task, 1)
     return BulkResult(
-        start, end, len(spans) + 1, versions, quarantined, time.perf_counter() - started
+        start, end, len(spans) + 1, versions, quarantined, time.perf_counter() - started, steps
     )
 
 
