@@ -193,3 +193,33 @@ def test_bulk_leaves_the_tables_of_a_day_by_day_backfill(
         engine, client, HASHER, START, END, window_days=3, console=console, settings=settings
     )
     assert _differences(bulk, snapshot(engine, END)) == {}
+
+
+def test_the_bulk_path_is_chosen_by_flag_or_above_the_threshold() -> None:
+    from portal_kpi.devtools.bulk_backfill import BULK_THRESHOLD_DAYS
+    from portal_kpi.devtools.cli import build_parser, use_bulk
+
+    month_end = date.fromordinal(START.toordinal() + BULK_THRESHOLD_DAYS - 1)
+    assert not use_bulk("auto", "portal_daily", START, month_end)
+    assert use_bulk("auto", "portal_daily", START, date.fromordinal(month_end.toordinal() + 1))
+    assert not use_bulk("native", "portal_daily", date(2025, 12, 1), date(2026, 11, 30))
+    assert not use_bulk("auto", "iso9001_register", date(2025, 12, 1), date(2026, 11, 30))
+    assert use_bulk("bulk", "portal_daily", START, START)
+    with pytest.raises(SystemExit, match="portal_daily only"):
+        use_bulk("bulk", "iso9001_register", START, END)
+    args = build_parser().parse_args(
+        [
+            "backfill",
+            "--start",
+            "2025-12-01",
+            "--end",
+            "2026-11-30",
+            "--bulk",
+            "--window-days",
+            "14",
+        ]
+    )
+    assert (args.mode, args.window_days) == ("bulk", 14)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["backfill", "--start", "2025-12-01", "--end", "2026-11-30",
+                                   "--bulk", "--native"])  # fmt: skip
