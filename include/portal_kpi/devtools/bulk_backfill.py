@@ -164,8 +164,9 @@ def bulk_backfill(
                 for step, seconds in window.seconds.items():
                     steps[step] = steps.get(step, 0.0) + seconds
                 quarantined += window.quarantined
+                unit = "day " if window.days == 1 else "days"
                 console.print(
-                    f"  {first} .. {last}  {window.days:>2} days  "
+                    f"  {first} .. {last}  {window.days:>2} {unit}  "
                     f"{time.perf_counter() - t0:6.1f} s  {window.versions:>9,} versions  "
                     f"{window.quarantined:>5,} quarantined",
                     highlight=False,
