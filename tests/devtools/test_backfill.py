@@ -121,3 +121,65 @@ def _forget_scheduled_runs() -> None:
 
     with create_session() as session:
         session.execute(delete(DagRun).where(DagRun.run_type == DagRunType.SCHEDULED))
+
+
+@pytest.mark.e2e
+def test_after_a_bulk_backfill_the_scheduled_run_goes_on_from_the_watermark(
+    engine: Any, portal: Any, client: Any, airflow_db: None, tmp_path: Path, paused_again: None
+) -> None:
+    """The bulk path runs in-process and creates no Airflow runs; the scheduler's own next
+    run of portal_daily is created as usual and continues from the warehouse's watermark."""
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+    from airflow.utils.state import DagRunState
+    from airflow.utils.types import DagRunType
+    from rich.console import Console
+
+    from portal_kpi.dates import local_midnight_aware, today_local
+    from portal_kpi.devtools.backfill import serialize_dags, set_paused, start_scheduler
+    from portal_kpi.devtools.bulk_backfill import bulk_backfill
+    from portal_kpi.devtools.stack import Stack
+    from portal_kpi.pii import hasher_from_connection
+
+    _forget_scheduled_runs()
+    start, end = date(2026, 11, 9), date(2026, 11, 11)
+    with (tmp_path / "progress.txt").open("w") as stream:
+        bulk_backfill(engine, client, hasher_from_connection(), start, end, window_days=2,
+                      console=Console(file=stream, width=120))  # fmt: skip
+    with create_session() as session:
+        assert not session.scalars(select(DagRun).where(DagRun.dag_id == "portal_daily")).all(), (
+            "the bulk path creates no Airflow runs"
+        )
+    serialize_dags()
+    stack = Stack(tmp_path)
+    yesterday = today_local() - timedelta(days=1)
+    try:
+        start_scheduler(stack)
+        set_paused("portal_daily", False)
+        deadline = time.monotonic() + 420
+        state = None
+        while state not in (DagRunState.SUCCESS, DagRunState.FAILED):
+            assert time.monotonic() < deadline, f"no finished run; see {tmp_path}/scheduler.log"
+            with create_session() as session:
+                state = session.scalar(
+                    select(DagRun.state).where(
+                        DagRun.dag_id == "portal_daily",
+                        DagRun.run_type == DagRunType.SCHEDULED,
+                        DagRun.logical_date == local_midnight_aware(yesterday),
+                    )
+                )
+            time.sleep(2)
+        set_paused("portal_daily", True)
+    finally:
+        stack.stop()
+    assert state == DagRunState.SUCCESS, f"the scheduled run failed; logs under {tmp_path}"
+    with engine.connect() as conn:
+        loaded = list(
+            conn.execute(text("SELECT business_day FROM core.load_day ORDER BY 1")).scalars()
+        )
+        computed = conn.execute(
+            text("SELECT value->>'day' FROM core.load_state WHERE key = 'kpi_computed_through'")
+        ).scalar()
+    assert loaded == [date(2026, 11, 9), date(2026, 11, 10), date(2026, 11, 11), yesterday]
+    assert computed == yesterday.isoformat(), "the scheduled run's KPIs go on from the bulk ones"
+    _forget_scheduled_runs()
