@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -47,7 +47,9 @@ from portal_kpi.daily.bulk import (
     load_window,
     windows,
 )
-from portal_kpi.daily.pipeline import run_day
+from portal_kpi.daily.extract import extract_catalogues, extract_dossiers
+from portal_kpi.daily.kpi import compute
+from portal_kpi.daily.pipeline import check, publish
 from portal_kpi.db import make_engine, migrate, run_sql
 from portal_kpi.pii import PiiHasher, hasher_from_connection
 from portal_kpi.quality.gx import Settings
@@ -89,11 +91,23 @@ def run_day_steps(
     hasher: PiiHasher,
     day: date,
     settings: Settings | None = None,
+    earlier_batches: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What a ``portal_daily`` backfill run does for ``day``, in its order, in this process:
     pull → validate → publish → KPIs → 766 points → due-soon lists → alerts (recorded as
-    a backfill: nothing sent). The leadership brief of a month's last day is not written."""
-    result = run_day(engine, client, hasher, day, settings)
+    a backfill: nothing sent). The leadership brief of a month's last day is not written.
+
+    ``earlier_batches``: dossier batches published before it (the bulk windows) whose
+    changes the KPI step restates too, as their own daily runs would have — on a warehouse
+    whose KPIs were already computed past them, the day's own batches would not cover them."""
+    settings = settings or Settings.from_env()
+    catalogues = extract_catalogues(engine, client, day)
+    outcomes = check(engine, catalogues, day, settings)[0]
+    publish(engine, catalogues)
+    dossiers = extract_dossiers(engine, client, hasher, day)
+    outcomes += check(engine, dossiers, day, settings)[0]
+    publish(engine, dossiers, day)
+    compute(engine, [*earlier_batches, *(b.batch_id for b in dossiers)])
     with engine.begin() as conn:
         scores.refresh(conn, day)
     due_soon.refresh(engine, day)
@@ -103,8 +117,8 @@ def run_day_steps(
     with engine.connect() as conn:
         points = [_points(s) for s in scores.agency_summaries(conn, day)]
     alerts = run_alerts(engine, day, send=False, warnings=early, points=points)
-    versions = sum(b.records for b in result.dossiers)
-    quarantined = sum(o.rows_quarantined for o in result.outcomes)
+    versions = sum(b.records for b in dossiers)
+    quarantined = sum(o.rows_quarantined for o in outcomes)
     return {"day": day, "versions": versions, "quarantined": quarantined, "alerts": alerts}
 
 
@@ -131,6 +145,7 @@ def bulk_backfill(
     spans = list(windows(start, end - timedelta(days=1), window_days)) if end > start else []
     versions = quarantined = 0
     steps: dict[str, float] = {}
+    published: list[str] = []  # the windows' dossier batches, for the KPI step
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -161,6 +176,7 @@ def bulk_backfill(
                     pulled=fetch_next(index),
                 )  # fmt: skip
                 versions += window.versions
+                published += [b.batch_id for b in window.batches if b.source.is_dossiers]
                 for step, seconds in window.seconds.items():
                     steps[step] = steps.get(step, 0.0) + seconds
                 quarantined += window.quarantined
@@ -177,7 +193,7 @@ def bulk_backfill(
                 pending.close()
         progress.update(task, description=f"last day {end}, KPIs for {start}..{end}")
         t0 = time.perf_counter()
-        day = run_day_steps(engine, client, hasher, end, settings)
+        day = run_day_steps(engine, client, hasher, end, settings, published)
         steps["last day (KPIs, 766, due-soon, alerts)"] = time.perf_counter() - t0
         versions += day["versions"]
         quarantined += day["quarantined"]
