@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import sys
 import time
 from datetime import date, timedelta
@@ -57,6 +58,11 @@ def _simulator(today: date, history_days: int, per_day: int) -> tuple[object, st
             time.sleep(0.2)
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv: list[str] | None = None) -> None:
     from rich.console import Console
 
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.window_days} days (simulator history {history_days} days)",
         flush=True,
     )
+    own_cpu = _cpu(resource.RUSAGE_SELF)
     proc, url = _simulator(today, history_days, args.per_day)
     try:
         client = PortalClient(url, CLIENT_ID, CLIENT_SECRET, page_limit=1000)
@@ -109,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    own_cpu = _cpu(resource.RUSAGE_SELF) - own_cpu
     days = (end - start).days + 1
     print(
         f"  wall time {result.seconds:.1f} s for {days} days ({result.seconds / days:.2f} s a day)"
@@ -116,6 +124,10 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"  {result.versions:,} versions in {result.windows} windows: "
         f"{result.versions / result.seconds:,.0f} versions/s; {result.quarantined:,} quarantined"
+    )
+    print(
+        f"  CPU: this process {own_cpu:.0f} s, the simulator {_cpu(resource.RUSAGE_CHILDREN):.0f} s "
+        f"(PostgreSQL's not counted; on a shared machine wall time is more than CPU)"
     )
     for step, seconds in result.steps.items():
         print(f"    {step:<40} {seconds:8.1f} s  {seconds / result.seconds:5.1%}")
