@@ -73,7 +73,9 @@ class WindowResult:
 
     @property
     def quarantined(self) -> int:
-        return sum(o.rows_quarantined for o in self.outcomes)
+        """Rows the window's pulls quarantined (not the requeued ones judged again)."""
+        requeued = {b.batch_id for b in self.batches if b.source is Source.DOSSIERS_REQUEUE}
+        return sum(o.rows_quarantined for o in self.outcomes if o.batch_id not in requeued)
 
 
 class _Clock:
