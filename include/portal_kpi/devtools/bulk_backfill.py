@@ -49,6 +49,7 @@ from portal_kpi.daily.bulk import (
 )
 from portal_kpi.daily.extract import extract_catalogues, extract_dossiers
 from portal_kpi.daily.kpi import compute
+from portal_kpi.daily.model import Source
 from portal_kpi.daily.pipeline import check, publish
 from portal_kpi.db import make_engine, migrate, run_sql
 from portal_kpi.pii import PiiHasher, hasher_from_connection
@@ -118,7 +119,8 @@ def run_day_steps(
         points = [_points(s) for s in scores.agency_summaries(conn, day)]
     alerts = run_alerts(engine, day, send=False, warnings=early, points=points)
     versions = sum(b.records for b in dossiers)
-    quarantined = sum(o.rows_quarantined for o in outcomes)
+    requeued = {b.batch_id for b in dossiers if b.source is Source.DOSSIERS_REQUEUE}
+    quarantined = sum(o.rows_quarantined for o in outcomes if o.batch_id not in requeued)
     return {"day": day, "versions": versions, "quarantined": quarantined, "alerts": alerts}
 
 
