@@ -147,9 +147,13 @@ def test_after_a_bulk_backfill_the_scheduled_run_goes_on_from_the_watermark(
         bulk_backfill(engine, client, hasher_from_connection(), start, end, window_days=2,
                       console=Console(file=stream, width=120))  # fmt: skip
     with create_session() as session:
-        assert not session.scalars(select(DagRun).where(DagRun.dag_id == "portal_daily")).all(), (
-            "the bulk path creates no Airflow runs"
-        )
+        assert not session.scalars(
+            select(DagRun).where(
+                DagRun.dag_id == "portal_daily",
+                DagRun.logical_date >= local_midnight_aware(start),
+                DagRun.logical_date <= local_midnight_aware(end),
+            )
+        ).all(), "the bulk path creates no Airflow runs for its days"
     serialize_dags()
     stack = Stack(tmp_path)
     yesterday = today_local() - timedelta(days=1)
