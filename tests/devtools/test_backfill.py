@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,12 @@ def test_backfill_makes_airflow_backfill_runs_and_the_schedule_goes_on(
     from rich.console import Console
 
     from portal_kpi.dates import local_midnight_aware, today_local
-    from portal_kpi.devtools.backfill import scheduler_running, set_paused, start_scheduler
+    from portal_kpi.devtools.backfill import (
+        release_scheduler_jobs,
+        scheduler_running,
+        set_paused,
+        start_scheduler,
+    )
     from portal_kpi.devtools.cli import run_backfill
     from portal_kpi.devtools.stack import Stack
 
@@ -90,6 +95,7 @@ def test_backfill_makes_airflow_backfill_runs_and_the_schedule_goes_on(
     # Start a scheduler, unpause: it creates its own next run (catchup off: the latest
     # complete day, yesterday), not blocked by the backfilled runs.
     stack = Stack(tmp_path)
+    stack_started = datetime.now(UTC)
     try:
         start_scheduler(stack)
         set_paused("portal_daily", False)
@@ -110,6 +116,7 @@ def test_backfill_makes_airflow_backfill_runs_and_the_schedule_goes_on(
         set_paused("portal_daily", True)
     finally:
         stack.stop()
+        release_scheduler_jobs(stack_started)
     _forget_scheduled_runs()
 
 
@@ -127,7 +134,6 @@ def test_a_killed_scheduler_is_not_taken_for_a_live_one(airflow_db: None) -> Non
     """A scheduler this command started and killed leaves its job row 'running' with a fresh
     heartbeat; once released, the next command starts a scheduler of its own instead of
     waiting for a dead one. A scheduler started before the command is left alone."""
-    from datetime import UTC, datetime
 
     from airflow.jobs.job import Job
     from airflow.utils.net import get_hostname
@@ -161,3 +167,76 @@ def test_a_killed_scheduler_is_not_taken_for_a_live_one(airflow_db: None) -> Non
             for job_id in (earlier, ours):
                 session.delete(session.get(Job, job_id))
     assert not scheduler_running()
+
+
+@pytest.mark.e2e
+def test_after_a_bulk_backfill_the_scheduled_run_goes_on_from_the_watermark(
+    engine: Any, portal: Any, client: Any, airflow_db: None, tmp_path: Path, paused_again: None
+) -> None:
+    """The bulk path runs in-process and creates no Airflow runs; the scheduler's own next
+    run of portal_daily is created as usual and continues from the warehouse's watermark."""
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+    from airflow.utils.state import DagRunState
+    from airflow.utils.types import DagRunType
+    from rich.console import Console
+
+    from portal_kpi.dates import local_midnight_aware, today_local
+    from portal_kpi.devtools.backfill import (
+        release_scheduler_jobs,
+        serialize_dags,
+        set_paused,
+        start_scheduler,
+    )
+    from portal_kpi.devtools.bulk_backfill import bulk_backfill
+    from portal_kpi.devtools.stack import Stack
+    from portal_kpi.pii import hasher_from_connection
+
+    _forget_scheduled_runs()
+    start, end = date(2026, 11, 9), date(2026, 11, 11)
+    with (tmp_path / "progress.txt").open("w") as stream:
+        bulk_backfill(engine, client, hasher_from_connection(), start, end, window_days=2,
+                      console=Console(file=stream, width=120))  # fmt: skip
+    with create_session() as session:
+        assert not session.scalars(
+            select(DagRun).where(
+                DagRun.dag_id == "portal_daily",
+                DagRun.logical_date >= local_midnight_aware(start),
+                DagRun.logical_date <= local_midnight_aware(end),
+            )
+        ).all(), "the bulk path creates no Airflow runs for its days"
+    serialize_dags()
+    stack = Stack(tmp_path)
+    stack_started = datetime.now(UTC)
+    yesterday = today_local() - timedelta(days=1)
+    try:
+        start_scheduler(stack)
+        set_paused("portal_daily", False)
+        deadline = time.monotonic() + 420
+        state = None
+        while state not in (DagRunState.SUCCESS, DagRunState.FAILED):
+            assert time.monotonic() < deadline, f"no finished run; see {tmp_path}/scheduler.log"
+            with create_session() as session:
+                state = session.scalar(
+                    select(DagRun.state).where(
+                        DagRun.dag_id == "portal_daily",
+                        DagRun.run_type == DagRunType.SCHEDULED,
+                        DagRun.logical_date == local_midnight_aware(yesterday),
+                    )
+                )
+            time.sleep(2)
+        set_paused("portal_daily", True)
+    finally:
+        stack.stop()
+        release_scheduler_jobs(stack_started)
+    assert state == DagRunState.SUCCESS, f"the scheduled run failed; logs under {tmp_path}"
+    with engine.connect() as conn:
+        loaded = list(
+            conn.execute(text("SELECT business_day FROM core.load_day ORDER BY 1")).scalars()
+        )
+        computed = conn.execute(
+            text("SELECT value->>'day' FROM core.load_state WHERE key = 'kpi_computed_through'")
+        ).scalar()
+    assert loaded == [date(2026, 11, 9), date(2026, 11, 10), date(2026, 11, 11), yesterday]
+    assert computed == yesterday.isoformat(), "the scheduled run's KPIs go on from the bulk ones"
+    _forget_scheduled_runs()

@@ -23,9 +23,11 @@ from rich.console import Console
 
 from portal_kpi.alerts.outbox import send_pending
 from portal_kpi.config import CONN_PII, CONN_WAREHOUSE, get_connection
+from portal_kpi.daily.bulk import DEFAULT_WINDOW_DAYS
 from portal_kpi.dates import TZ, today_local
 from portal_kpi.db import make_engine, migrate
 from portal_kpi.devtools import backfill as native
+from portal_kpi.devtools import bulk_backfill as bulk
 from portal_kpi.devtools import commands, quarantine_cli, wiring
 from portal_kpi.devtools.airflow_env import (
     CELERY,
@@ -127,9 +129,34 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def use_bulk(mode: str, dag_id: str, start: date, end: date) -> bool:
+    """``--bulk`` / ``--native``, else bulk for a portal_daily range over the threshold."""
+    if mode == "bulk":
+        if dag_id != "portal_daily":
+            raise SystemExit("--bulk backfills portal_daily only")
+        return True
+    days = (end - start).days + 1
+    return mode == "auto" and dag_id == "portal_daily" and days > bulk.BULK_THRESHOLD_DAYS
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
     console: Console = args.console
+    if args.end < args.start:
+        raise SystemExit("--end is before --start")
     with native.stop_on_signals():
+        if use_bulk(args.mode, args.dag, args.start, args.end):
+            console.print(f"warehouse: {local_runtime()}")
+            wiring.require(args.dag)
+            console.print(
+                f"bulk backfill of portal_daily for {args.start} .. {args.end} in this "
+                f"process, windows of {args.window_days} days (window, days, seconds, "
+                "versions, rows quarantined); past days send nothing"
+            )
+            result = bulk.run_from_connections(
+                args.start, args.end, window_days=args.window_days, console=console
+            )
+            console.print(f"{args.dag} (bulk): {result.summary()}")
+            return 0
         console.print(f"Airflow's logs: {args.logfile} and {logs_dir()}/")
         console.print(f"warehouse: {local_runtime()}")
         results = run_backfill(args.dag, args.start, args.end, console)
@@ -386,7 +413,10 @@ def add_backfill(sub: Sub) -> None:
         "backfill",
         help="native Airflow backfill of a DAG for local days START..END",
         description="Creates an Airflow backfill (run type backfill, each run with the DAG's "
-        "own data interval) and waits for it, starting a scheduler when none is running.",
+        "own data interval) and waits for it, starting a scheduler when none is running. "
+        f"A portal_daily range over {bulk.BULK_THRESHOLD_DAYS} days (or --bulk) is loaded "
+        "in wide windows in this process instead, the last day run as a day with the KPIs "
+        "restated once; the warehouse records every day as loaded.",
         formatter_class=FORMAT,
     )
     p.add_argument("--start", type=_day, required=True, help="first local day, YYYY-MM-DD")
@@ -394,6 +424,22 @@ def add_backfill(sub: Sub) -> None:
     p.add_argument(
         "--dag", default="portal_daily", choices=sorted(wiring.NEEDS), help="DAG to backfill"
     )
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--bulk", dest="mode", action="store_const", const="bulk",
+        help="portal_daily in wide change-feed windows in this process, KPIs restated once "
+        "at the end (default for ranges over "
+        f"{bulk.BULK_THRESHOLD_DAYS} days)",
+    )  # fmt: skip
+    how.add_argument(
+        "--native", dest="mode", action="store_const", const="native",
+        help="one Airflow backfill run per day, whatever the range",
+    )  # fmt: skip
+    p.set_defaults(mode="auto")
+    p.add_argument(
+        "--window-days", type=int, default=DEFAULT_WINDOW_DAYS,
+        help="local days per change-feed window of a bulk backfill",
+    )  # fmt: skip
     p.set_defaults(func=cmd_backfill)
 
 

@@ -1,4 +1,7 @@
 -- Month-end forecast per agency and local component (reads the month's temp tables).
+-- at_risk and recent are MATERIALIZED: computed once each, whatever the planner estimates
+-- for the score rows just inserted (an estimate of one row made it re-aggregate
+-- judged_2_1 for every score row: a minute on a fresh warehouse of a fortnight).
 INSERT INTO kpi.score_766_forecast
     (as_of, period_start, agency_code, component_code, current_points, expected_points,
      best_points, worst_points, max_points, assumption)
@@ -20,7 +23,7 @@ days AS (
         LEFT JOIN core.calendar_day AS c ON c.day = x.day::date
     ) AS g
 ),
-at_risk AS (
+at_risk AS MATERIALIZED (
     SELECT coalesce(j.agency_code, CAST(:province AS text)) AS agency_code,
            count(*) FILTER (
                WHERE NOT j.late AND j.open_at_day AND j.pending_since IS NULL
@@ -30,7 +33,7 @@ at_risk AS (
     FROM judged_2_1 AS j
     GROUP BY ROLLUP (j.agency_code)
 ),
-recent AS (
+recent AS MATERIALIZED (
     SELECT coalesce(d.agency_code, CAST(:province AS text)) AS agency_code,
            count(*) FILTER (WHERE d.due_at IS NULL OR d.finished_at::date <= d.due_at::date)::numeric
                / nullif(count(*), 0) AS rate
