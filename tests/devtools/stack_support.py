@@ -1,13 +1,35 @@
-"""What the tests of `portal-kpi airflow` share: waiting for its API server and for the DAG
-processor to have parsed the DAGs, and following triggered runs to their end."""
+"""What the tests of `portal-kpi airflow` share: starting it, waiting for its API server and
+for the DAG processor to have parsed the DAGs, and following triggered runs to their end."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from sqlalchemy import select
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_airflow(
+    port: int, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`portal-kpi airflow --port PORT --sim-port 0 ARGS…` in a process of its own, its
+    output piped (shown by the tests when it ends early)."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "portal_kpi.devtools.entry", "airflow"),
+            *("--port", str(port), "--sim-port", "0", *args),
+        ],
+        cwd=ROOT,
+        env=os.environ.copy() if env is None else env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_health(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:

@@ -4,19 +4,15 @@ each of the three DAGs, triggered once, succeeds under the real scheduler (Local
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devtools.stack_support import dags_parsed, wait_health, wait_runs
+from devtools.stack_support import dags_parsed, start_airflow, wait_health, wait_runs
 
-ROOT = Path(__file__).resolve().parents[2]
 DAG_IDS = ("portal_daily", "iso9001_register", "dvcqg_monthly")
 
 
@@ -29,17 +25,7 @@ def test_make_airflow_runs_all_three_dags(engine: Any, airflow_db: None) -> None
     from portal_kpi.devtools.backfill import set_paused
 
     port = free_port()
-    env = os.environ.copy()
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "portal_kpi.devtools.entry", "airflow"),
-            *("--port", str(port), "--sim-port", "0", "--per-day", "200"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc = start_airflow(port, "--per-day", "200")
     run_ids: dict[str, str] = {}
     try:
         wait_health(port, proc, 240)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +17,14 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
 
-from devtools.stack_support import dags_parsed, end_unfinished_runs, wait_health, wait_runs
+from devtools.stack_support import (
+    dags_parsed,
+    end_unfinished_runs,
+    start_airflow,
+    wait_health,
+    wait_runs,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 PROVINCES = textwrap.dedent(
     """
     provinces:
@@ -88,16 +92,11 @@ def test_celery_stack_runs_three_provinces_on_two_workers(
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
     }
     # Deadline and alert sinks are irrelevant here; a small, short history keeps it quick.
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "portal_kpi.devtools.entry", "airflow"),
-            *("--port", str(port), "--sim-port", "0", "--per-day", "60", "--history-days", "8"),
-            *("--executor", "celery", "--workers", "2", "--worker-concurrency", "2"),
-        ],
-        cwd=ROOT,
+    proc = start_airflow(
+        port,
+        *("--per-day", "60", "--history-days", "8"),
+        *("--executor", "celery", "--workers", "2", "--worker-concurrency", "2"),
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
     )
     run_ids: dict[str, str] = {}
     try:

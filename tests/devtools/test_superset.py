@@ -22,7 +22,7 @@ from portal_kpi.daily.due_soon import refresh
 from portal_kpi.daily.pipeline import run_day
 from portal_kpi.dates import TZ
 from portal_kpi.devtools import bi
-from portal_kpi.devtools.demo_register import generate_register
+from portal_kpi.devtools.demo_register import generate_register, register_agencies
 from portal_kpi.devtools.superset_api import Superset, SupersetError, form_login
 from portal_kpi.devtools.superset_assets import dashboard_charts
 from portal_kpi.iso9001.compliance import compute_compliance, ingest
@@ -57,16 +57,7 @@ def _load(engine: Any, client: Any, history: Any, tmp: Path) -> None:
         while day <= LAST:
             scores.refresh(conn, day, history.config.province)
             day += timedelta(days=1)
-    stamp = LAST.strftime("%Y%m%d")
-    agencies = sorted(
-        {
-            (a["MaDonVi"], a["TenDonVi"])
-            for a in history.agencies()
-            if a["MaDonVi"] != history.config.province
-            and a["HieuLucTu"] <= stamp
-            and (a["HieuLucDen"] is None or a["HieuLucDen"] >= stamp)
-        }
-    )
+    agencies = register_agencies(history, LAST)
     path = generate_register(tmp / "iso9001.xlsx", agencies, LAST)
     received = datetime(LAST.year, LAST.month, LAST.day, 8, 0, tzinfo=TZ)
     ingest(engine, RegisterFile(str(path), path.name, path.read_bytes()), received)

@@ -21,22 +21,20 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Engine
 
 from portal_kpi.daily.extract import (
     extract_catalogues,
-    load_batch,
-    needs_bootstrap,
-    requeue_quarantined,
+    extract_dossier_window,
+    feed_bounds,
     volume_cap,
 )
 from portal_kpi.daily.load import prune_staging, publish_batch, record_day
 from portal_kpi.daily.model import Batch, Source
 from portal_kpi.daily.validate import Outcome, validate_batch
-from portal_kpi.dates import day_start
 from portal_kpi.db import run_sql
 from portal_kpi.pii import PiiHasher
 from portal_kpi.quality import quarantine
@@ -101,12 +99,6 @@ def windows(start: date, end: date, days: int = DEFAULT_WINDOW_DAYS) -> Iterator
         first = last + timedelta(days=1)
 
 
-def feed_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The change-feed window of local days [first, last]: from the day before ``first``
-    (the daily runs' one-day overlap) to the end of ``last``."""
-    return day_start(first - timedelta(days=1)), day_start(last + timedelta(days=1))
-
-
 class Prefetch(Iterator[Page]):
     """Pages of a listing fetched ahead by a thread of its own, at most ``depth`` held: the
     portal prepares and sends the next pages while this process stages the current one.
@@ -157,42 +149,20 @@ def extract_window(
     last: date,
     feed: Iterable[Page] | None = None,
 ) -> list[Batch]:
-    """The dossier batches of a window, as ``extract.extract_dossiers`` pulls a day's: the
-    requeued quarantine, the one-time bootstrap on a new warehouse (as of the same instant a
-    day-by-day backfill starting on ``first`` uses), then the change feed of the window
-    (``feed``: its pages fetched ahead, else fetched now)."""
-    window_from, window_to = feed_bounds(first, last)
-    batches = []
-    requeued = requeue_quarantined(engine, last)
-    if requeued is not None:
-        batches.append(requeued)
-    if needs_bootstrap(engine):
-        log.info("new warehouse: bootstrapping open dossiers as of %s", window_from)
-        batches.append(
-            load_batch(
-                engine,
-                source=Source.DOSSIERS_OPEN,
-                business_day=first,
-                window_from=None,
-                window_to=window_from,
-                pages=client.open_dossiers(window_from),
-                hasher=hasher,
-            )
-        )
+    """The dossier batches of a window, as ``extract.extract_dossiers`` pulls a day's
+    (``feed``: the window's pages fetched ahead, else fetched now, a thread ahead)."""
     days = (last - first).days + 2  # the window's days and the overlap day before them
-    batches.append(
-        load_batch(
-            engine,
-            source=Source.DOSSIERS,
-            business_day=last,
-            window_from=window_from,
-            window_to=window_to,
-            pages=feed or Prefetch(client.dossier_changes(window_from, window_to)),
-            hasher=hasher,
-            max_records=volume_cap(engine, first) * days,
-        )
+    return extract_dossier_window(
+        engine,
+        client,
+        hasher,
+        first,
+        last,
+        max_records=volume_cap(engine, first) * days,
+        pages=feed
+        if feed is not None
+        else Prefetch(client.dossier_changes(*feed_bounds(first, last))),
     )
-    return batches
 
 
 def _staged_day_count(engine: Engine, batch: Batch, day: date) -> int:

@@ -228,9 +228,28 @@ def extract_dossiers(
     """Pull the change feed for ``day`` and the day before (one-day overlap), after a
     one-time bootstrap from ``/dossiers/open`` on a new warehouse, and requeue dossiers
     that were quarantined for a catalogue lookup."""
-    window_from, window_to = feed_window(day)
+    return extract_dossier_window(
+        engine, client, hasher, day, day, max_records=volume_cap(engine, day)
+    )
+
+
+def extract_dossier_window(
+    engine: Engine,
+    client: PortalClient,
+    hasher: PiiHasher,
+    first: date,
+    last: date,
+    *,
+    max_records: int,
+    pages: Iterable[Page] | None = None,
+) -> list[Batch]:
+    """The dossier batches of local days [first, last]: the requeued quarantine (as of
+    ``last``), the one-time bootstrap of open dossiers on a new warehouse (as of the
+    feed's start), then the change feed from the day before ``first`` to the end of
+    ``last`` as one batch (``pages``: its pages fetched already, else fetched now)."""
+    window_from, window_to = feed_bounds(first, last)
     batches = []
-    requeued = requeue_quarantined(engine, day)
+    requeued = requeue_quarantined(engine, last)
     if requeued is not None:
         batches.append(requeued)
     if needs_bootstrap(engine):
@@ -239,7 +258,7 @@ def extract_dossiers(
             load_batch(
                 engine,
                 source=Source.DOSSIERS_OPEN,
-                business_day=day,
+                business_day=first,
                 window_from=None,
                 window_to=window_from,
                 pages=client.open_dossiers(window_from),
@@ -250,15 +269,21 @@ def extract_dossiers(
         load_batch(
             engine,
             source=Source.DOSSIERS,
-            business_day=day,
+            business_day=last,
             window_from=window_from,
             window_to=window_to,
-            pages=client.dossier_changes(window_from, window_to),
+            pages=client.dossier_changes(window_from, window_to) if pages is None else pages,
             hasher=hasher,
-            max_records=volume_cap(engine, day),
+            max_records=max_records,
         )
     )
     return batches
+
+
+def feed_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The change-feed window of local days [first, last]: from the day before ``first``
+    (the daily runs' one-day overlap) to the end of ``last``."""
+    return feed_window(first)[0], feed_window(last)[1]
 
 
 def iter_pages(records: list[dict[str, Any]], size: int) -> Iterator[Page]:

@@ -43,11 +43,10 @@ from portal_kpi.daily import due_soon
 from portal_kpi.daily.bulk import (
     DEFAULT_WINDOW_DAYS,
     Prefetch,
-    feed_bounds,
     load_window,
     windows,
 )
-from portal_kpi.daily.extract import extract_catalogues, extract_dossiers
+from portal_kpi.daily.extract import extract_catalogues, extract_dossiers, feed_bounds
 from portal_kpi.daily.kpi import compute
 from portal_kpi.daily.model import Source
 from portal_kpi.daily.pipeline import check, publish

@@ -44,7 +44,7 @@ from portal_kpi.devtools.celery_local import (
     start_redis,
     worker_command,
 )
-from portal_kpi.devtools.demo_register import generate_register
+from portal_kpi.devtools.demo_register import generate_register, register_agencies
 from portal_kpi.devtools.dictionary import missing_comments, render
 from portal_kpi.devtools.report import day_figures, outbox_summary, print_report
 from portal_kpi.devtools.runtime import (
@@ -85,16 +85,7 @@ def local_runtime() -> str:
 
 def register_file(history: PortalHistory, day: date) -> Path:
     """The demo's DOST ISO 9001 register for the simulated province's agencies on ``day``."""
-    stamp = day.strftime("%Y%m%d")
-    agencies = sorted(
-        {
-            (a["MaDonVi"], a["TenDonVi"])
-            for a in history.agencies()
-            if a["MaDonVi"] != history.config.province
-            and a["HieuLucTu"] <= stamp
-            and (a["HieuLucDen"] is None or a["HieuLucDen"] >= stamp)
-        }
-    )
+    agencies = register_agencies(history, day)
     return generate_register(local_dir() / "iso9001" / "so-khcn-iso9001.xlsx", agencies, day)
 
 

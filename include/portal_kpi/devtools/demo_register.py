@@ -16,9 +16,24 @@ from openpyxl.styles import Font
 from portal_kpi.iso9001.register import DATE_COLUMNS, REGISTER_COLUMNS
 
 if TYPE_CHECKING:
-    pass
+    from portal_kpi.devtools.simulator.model import PortalHistory
 
 log = logging.getLogger(__name__)
+
+
+def register_agencies(history: PortalHistory, day: date) -> list[tuple[str, str]]:
+    """(code, name) of the simulated agencies in force on ``day``, the province itself
+    excepted: the agencies a DOST register of that day lists."""
+    stamp = day.strftime("%Y%m%d")
+    return sorted(
+        {
+            (a["MaDonVi"], a["TenDonVi"])
+            for a in history.agencies()
+            if a["MaDonVi"] != history.config.province
+            and a["HieuLucTu"] <= stamp
+            and (a["HieuLucDen"] is None or a["HieuLucDen"] >= stamp)
+        }
+    )
 
 
 def _shift_months(day: date, months: int) -> date:
