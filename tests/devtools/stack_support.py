@@ -68,8 +68,11 @@ def dags_parsed(dag_ids: tuple[str, ...], timeout: float) -> None:
     raise AssertionError(f"the DAG processor did not parse {dag_ids}")
 
 
-def wait_runs(run_ids: list[str], timeout: float) -> dict[str, str]:
-    """dag_id → final state of the runs ``run_ids`` (or their state at the timeout)."""
+def wait_runs(
+    run_ids: list[str], timeout: float, proc: subprocess.Popen[bytes] | None = None
+) -> dict[str, str]:
+    """dag_id → final state of the runs ``run_ids`` (or their state at the timeout, or when
+    the stack ``proc`` has ended: nothing would move them any more)."""
     from airflow.models import DagRun
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState
@@ -86,13 +89,40 @@ def wait_runs(run_ids: list[str], timeout: float) -> dict[str, str]:
             s in (DagRunState.SUCCESS, DagRunState.FAILED) for s in states.values()
         ):
             break
+        if proc is not None and proc.poll() is not None:
+            break
         time.sleep(3)
     return states
 
 
+def stack_diagnostics(proc: subprocess.Popen[bytes] | None, log_dir: Path, lines: int = 40) -> str:
+    """What a failed stack test shows: whether ``portal-kpi airflow`` is still running, the
+    end of its own output when it has ended, and the warnings, errors and held runs at the
+    end of the scheduler's and triggerer's logs."""
+    parts: list[str] = []
+    if proc is not None:
+        code = proc.poll()
+        parts.append(f"portal-kpi airflow: {'running' if code is None else f'exited {code}'}")
+        if code is not None and proc.stdout is not None:
+            parts.append(proc.stdout.read().decode(errors="replace")[-4000:])
+    keys = ("error", "warning", "exception", "traceback", "cannot be started", "marking run")
+    for name in ("scheduler", "triggerer", "dag-processor"):
+        path = log_dir / f"{name}.log"
+        if not path.exists():
+            parts.append(f"{path}: missing")
+            continue
+        text = path.read_text(errors="replace").splitlines()
+        picked = [line[:300] for line in text if any(k in line.lower() for k in keys)]
+        parts.append(f"--- {path} ({len(text)} lines), last matching lines:")
+        parts.extend(picked[-lines:])
+    return "\n".join(parts)
+
+
 def end_unfinished_runs(dag_ids: tuple[str, ...]) -> int:
-    """Mark runs of ``dag_ids`` an interrupted earlier session left unfinished as failed, so
-    ``max_active_runs=1`` does not hold the new runs behind them; returns how many."""
+    """Mark runs of ``dag_ids`` left unfinished (by an interrupted earlier session, or by a
+    test that failed) as failed, so ``max_active_runs=1`` does not hold new runs behind them
+    and the next scheduler does not run them into another test's warehouse; returns how
+    many."""
     from airflow.models import DagRun
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState

@@ -4,6 +4,7 @@ each of the three DAGs, triggered once, succeeds under the real scheduler (Local
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 from datetime import UTC, datetime
@@ -11,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from devtools.stack_support import dags_parsed, start_airflow, wait_health, wait_runs
+from devtools.stack_support import (
+    dags_parsed,
+    end_unfinished_runs,
+    stack_diagnostics,
+    start_airflow,
+    wait_health,
+    wait_runs,
+)
 
 DAG_IDS = ("portal_daily", "iso9001_register", "dvcqg_monthly")
 
@@ -21,11 +29,16 @@ def test_make_airflow_runs_all_three_dags(engine: Any, airflow_db: None) -> None
     from airflow.api.common.trigger_dag import trigger_dag
     from airflow.utils.types import DagRunTriggeredByType
 
-    from portal_kpi.devtools.airflow_env import free_port
+    from portal_kpi.devtools.airflow_env import free_port, logs_dir
     from portal_kpi.devtools.backfill import set_paused
 
+    end_unfinished_runs(DAG_IDS)
     port = free_port()
-    proc = start_airflow(port, "--per-day", "200")
+    # Only the triggered runs: the scheduler's own runs of the latest intervals would depend
+    # on the hour the test runs at (which day is "yesterday", whose deadline has passed);
+    # test_backfill follows a scheduled run after unpausing.
+    env = os.environ.copy() | {"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
+    proc = start_airflow(port, "--per-day", "200", env=env)
     run_ids: dict[str, str] = {}
     try:
         wait_health(port, proc, 240)
@@ -42,11 +55,15 @@ def test_make_airflow_runs_all_three_dags(engine: Any, airflow_db: None) -> None
             )
             assert run is not None
             run_ids[dag_id] = run.run_id
-        states = wait_runs(list(run_ids.values()), 600)
-        assert states == dict.fromkeys(DAG_IDS, "success"), states
+        states = wait_runs(list(run_ids.values()), 600, proc)
+        assert states == dict.fromkeys(DAG_IDS, "success"), (
+            f"{states}\n{stack_diagnostics(proc, logs_dir())}"
+        )
     finally:
         for dag_id in DAG_IDS:
             set_paused(dag_id, True)
+        # A failed run left queued would otherwise run under the next test's scheduler.
+        end_unfinished_runs(DAG_IDS)
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=60)

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from devtools.stack_support import end_unfinished_runs
+
 DAYS = (date(2026, 11, 12), date(2026, 11, 13))  # days no other test runs
 
 
@@ -62,6 +64,7 @@ def test_backfill_makes_airflow_backfill_runs_and_the_schedule_goes_on(
     from portal_kpi.devtools.stack import Stack
 
     _forget_scheduled_runs()
+    end_unfinished_runs(("portal_daily",))  # nothing another test left queued runs here
     out = tmp_path / "progress.txt"
     with out.open("w") as stream:
         results = run_backfill("portal_daily", *DAYS, Console(file=stream, width=120))
