@@ -61,7 +61,15 @@ from portal_kpi.devtools.sinks import demo_alert_connections, start_smtp_sink, s
 from portal_kpi.devtools.stack import Stack, wait_http
 from portal_kpi.iso9001.compliance import compute_compliance, ingest, iso9001_summary, warn_expiring
 from portal_kpi.iso9001.register import RegisterFile
-from portal_kpi.provinces import default_province, provinces
+from portal_kpi.provinces import (
+    Province,
+    ProvinceConfigError,
+    activate,
+    by_code,
+    by_dag_id,
+    default_province,
+    provinces,
+)
 from portal_kpi.tasks.common import migrate as migrate_warehouse
 
 log = logging.getLogger("portal_kpi.cli")
@@ -97,7 +105,7 @@ def run_backfill(
         raise SystemExit("--end is before --start")
     wiring.require(dag_id)
     migrate_airflow_db()
-    figures = day_figures if dag_id == "portal_daily" else None
+    figures = day_figures if by_dag_id(dag_id) is not None else None
     return native.backfill(dag_id, start, end, console=console, figures=figures)
 
 
@@ -120,38 +128,57 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def use_bulk(mode: str, dag_id: str, start: date, end: date) -> bool:
+def use_bulk(mode: str, dag: str, start: date, end: date) -> bool:
     """``--bulk`` / ``--native``, else bulk for a portal_daily range over the threshold."""
     if mode == "bulk":
-        if dag_id != "portal_daily":
+        if dag != "portal_daily":
             raise SystemExit("--bulk backfills portal_daily only")
         return True
     days = (end - start).days + 1
-    return mode == "auto" and dag_id == "portal_daily" and days > bulk.BULK_THRESHOLD_DAYS
+    return mode == "auto" and dag == "portal_daily" and days > bulk.BULK_THRESHOLD_DAYS
+
+
+def backfill_target(dag: str, code: str | None) -> tuple[Province, str]:
+    """The province and DAG id a backfill runs: ``--province`` picks that province's daily
+    DAG (``portal_daily_<code>``); the other DAGs exist for the default province only."""
+    try:
+        province = by_code(code) if code else default_province()
+    except ProvinceConfigError as exc:
+        raise SystemExit(str(exc)) from exc
+    if dag != "portal_daily":
+        if not province.default:
+            raise SystemExit(f"--province: {dag} runs for the default province only")
+        return province, dag
+    return province, province.dag_id
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     console: Console = args.console
     if args.end < args.start:
         raise SystemExit("--end is before --start")
+    province, dag_id = backfill_target(args.dag, args.province)
     with native.stop_on_signals():
-        if use_bulk(args.mode, args.dag, args.start, args.end):
-            console.print(f"warehouse: {local_runtime()}")
-            wiring.require(args.dag)
-            console.print(
-                f"bulk backfill of portal_daily for {args.start} .. {args.end} in this "
-                f"process, windows of {args.window_days} days (window, days, seconds, "
-                "versions, rows quarantined); past days send nothing"
-            )
-            result = bulk.run_from_connections(
-                args.start, args.end, window_days=args.window_days, console=console
-            )
-            console.print(f"{args.dag} (bulk): {result.summary()}")
-            return 0
-        console.print(f"Airflow's logs: {args.logfile} and {logs_dir()}/")
         console.print(f"warehouse: {local_runtime()}")
-        results = run_backfill(args.dag, args.start, args.end, console)
-    console.print(f"{args.dag}: {native.summary(results)}")
+        created = ensure_province_warehouses((province,))
+        if created:
+            console.print(f"province warehouse created: {', '.join(created)}")
+        with activate(province):
+            if use_bulk(args.mode, args.dag, args.start, args.end):
+                wiring.require(dag_id)
+                console.print(
+                    f"bulk backfill of {dag_id} ({province.code}) for {args.start} .. "
+                    f"{args.end} in this process, windows of {args.window_days} days "
+                    "(window, days, seconds, versions, rows quarantined); past days send "
+                    "nothing"
+                )
+                result = bulk.run_from_connections(
+                    args.start, args.end, window_days=args.window_days, console=console
+                )
+                console.print(f"{dag_id} (bulk): {result.summary()}")
+                return 0
+            console.print(f"Airflow's logs: {args.logfile} and {logs_dir()}/")
+            results = run_backfill(dag_id, args.start, args.end, console)
+    console.print(f"{dag_id}: {native.summary(results)}")
     return 0
 
 
@@ -414,6 +441,12 @@ def add_backfill(sub: Sub) -> None:
     p.add_argument("--end", type=_day, required=True, help="last local day, YYYY-MM-DD")
     p.add_argument(
         "--dag", default="portal_daily", choices=sorted(wiring.NEEDS), help="DAG to backfill"
+    )
+    p.add_argument(
+        "--province",
+        metavar="CODE",
+        help="a province of provinces.yaml: its daily DAG (portal_daily_<code>), its "
+        "connections and its warehouse (default: the default province)",
     )
     how = p.add_mutually_exclusive_group()
     how.add_argument(

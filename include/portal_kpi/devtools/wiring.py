@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import text
 
+from portal_kpi import provinces
 from portal_kpi.config import (
     CONN_DVCQG,
     CONN_PII,
@@ -21,10 +22,13 @@ from portal_kpi.config import (
     ConfigError,
     get_connection,
     http_base_url,
+    portal_conn_id,
+    warehouse_conn_id,
 )
 from portal_kpi.db import make_engine
 from portal_kpi.devtools.simulator.dvcqg import root_department_id
 from portal_kpi.iso9001.register import SOURCE_ENV
+from portal_kpi.provinces import DEFAULT_DAG_ID
 
 HOW_TO = {
     CONN_WAREHOUSE: "AIRFLOW_CONN_WAREHOUSE=postgresql://user:password@host:5432/db "
@@ -49,9 +53,15 @@ NEEDS = {
 class Problem:
     name: str
     reason: str
+    kind: str = ""  # the generic name (``warehouse``) when ``name`` is a province's own
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.reason}\n    set it with: {HOW_TO.get(self.name, '?')}"
+        how = HOW_TO.get(self.kind or self.name, "?")
+        if self.kind and self.kind != self.name:  # another province's connection id
+            how = how.replace(
+                f"AIRFLOW_CONN_{self.kind.upper()}", f"AIRFLOW_CONN_{self.name.upper()}"
+            )
+        return f"{self.name}: {self.reason}\n    set it with: {how}"
 
 
 def _reachable(url: str, timeout: float = 3.0) -> str | None:
@@ -64,8 +74,18 @@ def _reachable(url: str, timeout: float = 3.0) -> str | None:
         return f"{url} does not answer ({exc})"
 
 
+def _conn_id(name: str) -> str:
+    """The connection the active province uses for ``name`` (its own warehouse and portal
+    connections; the others are shared)."""
+    if name == CONN_WAREHOUSE:
+        return warehouse_conn_id()
+    if name == CONN_PORTAL:
+        return portal_conn_id()
+    return name
+
+
 def _check_one(name: str) -> str | None:
-    """Why ``name`` is unusable, or None."""
+    """Why ``name`` (for the active province) is unusable, or None."""
     if name == SOURCE_ENV:
         value = os.environ.get(SOURCE_ENV, "")
         if not value:
@@ -74,7 +94,7 @@ def _check_one(name: str) -> str | None:
             return f"{value} does not exist"
         return None
     try:
-        conn = get_connection(name)
+        conn = get_connection(_conn_id(name))
     except ConfigError as exc:
         return str(exc)
     if name == CONN_WAREHOUSE:
@@ -95,12 +115,17 @@ def _check_one(name: str) -> str | None:
 
 
 def check(dag_id: str) -> list[Problem]:
-    """Every connection or setting ``dag_id`` needs that is missing or unusable."""
+    """Every connection or setting ``dag_id`` needs that is missing or unusable; a
+    province's daily DAG (``portal_daily_<code>``) is checked with that province's
+    connections."""
+    province = provinces.by_dag_id(dag_id)
+    needs = NEEDS[DEFAULT_DAG_ID] if province is not None else NEEDS.get(dag_id, (CONN_WAREHOUSE,))
     problems = []
-    for name in NEEDS.get(dag_id, (CONN_WAREHOUSE,)):
-        reason = _check_one(name)
-        if reason:
-            problems.append(Problem(name, reason))
+    with provinces.activate(province):
+        for name in needs:
+            reason = _check_one(name)
+            if reason:
+                problems.append(Problem(_conn_id(name), reason, name))
     return problems
 
 
