@@ -225,8 +225,9 @@ def test_bulk_into_a_warehouse_whose_later_days_are_loaded(engine: Engine, clien
 
 
 def test_the_bulk_path_is_chosen_by_flag_or_above_the_threshold() -> None:
+    from portal_kpi.devtools.backfill_cli import use_bulk
     from portal_kpi.devtools.bulk_backfill import BULK_THRESHOLD_DAYS
-    from portal_kpi.devtools.cli import build_parser, use_bulk
+    from portal_kpi.devtools.cli import build_parser
 
     month_end = date.fromordinal(START.toordinal() + BULK_THRESHOLD_DAYS - 1)
     assert not use_bulk("auto", "portal_daily", START, month_end)

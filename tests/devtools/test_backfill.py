@@ -60,7 +60,7 @@ def test_backfill_makes_airflow_backfill_runs_and_the_schedule_goes_on(
         set_paused,
         start_scheduler,
     )
-    from portal_kpi.devtools.cli import run_backfill
+    from portal_kpi.devtools.backfill_cli import run_backfill
     from portal_kpi.devtools.stack import Stack
 
     _forget_scheduled_runs()

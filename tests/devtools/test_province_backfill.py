@@ -50,7 +50,7 @@ def h01_database(warehouse_url: str) -> Iterator[str]:
 
 
 def test_the_target_is_the_provinces_own_dag(two: Path) -> None:
-    from portal_kpi.devtools.cli import backfill_target
+    from portal_kpi.devtools.backfill_cli import backfill_target
 
     assert [(p.code, d) for p, d in [backfill_target("portal_daily", None)]] == [
         ("H48", "portal_daily")
