@@ -294,3 +294,41 @@ def test_data_docs_are_written(engine: Any, tmp_path: Any) -> None:
             text("SELECT data_docs FROM quality.validation_run WHERE suite = 'dossier_contract'")
         ).scalar()
     assert docs == str(index)
+
+
+@pytest.mark.parametrize("part_rows", [100_000, 4])
+def test_a_batch_judged_in_parts_gives_the_same_outcome(
+    engine: Any,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    part_rows: int,
+) -> None:
+    """Validation reads a dossier batch in parts (memory flat in volume); the outcome is the
+    batch's whatever the part size, since every version of a dossier is in one part (a
+    conflicting copy is still caught, an exact copy still folded)."""
+    from portal_kpi.daily.validate import PART_ROWS_ENV
+
+    monkeypatch.setenv(PART_ROWS_ENV, str(part_rows))
+    caplog.set_level("INFO", logger="portal_kpi.daily.validate")
+    seed_catalogues(engine)
+    codes = [f"000.07.48.H48-261120-{i:05d}" for i in range(10, 40)]
+    records = [dossier(c) for c in codes]
+    # the same key with other (bad) content: a conflicting copy of each of the first three
+    records += [dossier(c, KenhThucHien="5") for c in codes[:3]]
+    records += [dossier(codes[5]), dossier(BAD, KenhThucHien="5")]  # an exact copy; a bad one
+    batch = stage(engine, "dossiers", records)
+    outcome = validate_batch(
+        engine, batch, date(2026, 11, 20), Settings(max_rejected_share=1.0, data_docs_dir=tmp_path)
+    )
+    publish_batch(engine, batch)
+    assert outcome.failures == {"unique_version": 6, "code_set:KenhThucHien": 4}
+    # six conflicting rows (three of them also with a bad channel) and the bad one
+    assert (outcome.rows_in, outcome.rows_quarantined) == (35, 7)
+    with engine.connect() as conn:
+        published = conn.execute(text("SELECT count(*) FROM core.dossier_version")).scalar()
+    assert published == 27  # 30 codes, less the three with conflicting copies
+    parts = 1 if part_rows > 35 else 9  # ceil(35 / 4)
+    assert f"{batch.batch_id}: 35 versions to judge, in {parts} part(s)" in caplog.text
+    assert outcome.data_docs == str(tmp_path / "index.html")
+    assert (tmp_path / "index.html").exists()

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -59,15 +64,23 @@ def _staged_catalogue(engine: Engine, kind: str, batch_id: str) -> list[dict[str
         return [dict(r) for r in result.mappings()]
 
 
-def staged_dossiers(engine: Engine, batch_id: str) -> tuple[pd.DataFrame, int]:
-    """The staged dossier versions of a batch that are not already held, as a frame (see
-    ``quality/staged_dossiers.sql``), and how many were held."""
+def staged_dossiers(engine: Engine, batch_id: str, parts: int = 1, part: int = 0) -> pd.DataFrame:
+    """Part ``part`` of ``parts`` of the staged dossier versions of a batch that are not
+    already held, as a frame (see ``quality/staged_dossiers.sql``). Every version of one
+    dossier falls in the same part (by a hash of MaHoSo), so the rules that compare rows
+    (one row per key, exact copies) see all of a dossier's rows at once."""
     with engine.connect() as conn:
-        result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id)
+        result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id, k=parts, p=part)
         columns = list(result.keys())
-        frame = pd.DataFrame(result.cursor.fetchall(), columns=columns)  # plain tuples: fast
+        return pd.DataFrame(result.cursor.fetchall(), columns=columns)  # plain tuples: fast
+
+
+def _dossier_counts(engine: Engine, batch_id: str) -> tuple[int, int]:
+    """How many versions a staged dossier batch holds, and how many of them are held."""
+    with engine.connect() as conn:
+        staged = int(run_sql(conn, "quality/count_staged.sql", b=batch_id).scalar() or 0)
         held = int(run_sql(conn, "quality/count_held.sql", b=batch_id).scalar() or 0)
-    return frame, held
+    return staged, held
 
 
 def _catalogues(engine: Engine) -> tuple[list[tuple[str, date, date | None]], set[str]]:
@@ -85,11 +98,11 @@ def _window(engine: Engine, batch_id: str) -> tuple[datetime | None, datetime]:
 
 class _Records(dict[int, dict[str, Any]]):
     """Staged records by seq, fetched only for the rows that fail (quarantine needs the
-    few failing ones, not all 30,000)."""
+    few failing ones, not all 30,000); its length is the number of rows judged."""
 
-    def __init__(self, engine: Engine, batch_id: str, seqs: list[int]) -> None:
+    def __init__(self, engine: Engine, batch_id: str, count: int) -> None:
         super().__init__()
-        self._engine, self._batch_id, self._count = engine, batch_id, len(seqs)
+        self._engine, self._batch_id, self._count = engine, batch_id, count
 
     def __len__(self) -> int:
         return self._count
@@ -116,16 +129,28 @@ KEYS = {
 }
 
 
+# A dossier batch is judged in parts of about this many rows, so the memory a validation
+# needs stays the same whatever the day's volume (a two-day feed at 6,000 a day is ~60,000).
+PART_ROWS_ENV = "PORTAL_KPI_VALIDATION_PART_ROWS"
+
+
+def part_rows() -> int:
+    return max(1, int(os.environ.get(PART_ROWS_ENV) or 20_000))
+
+
 @dataclass
 class StagedBatch:
-    """A staged batch ready for its suite: the rows not already held, as a frame."""
+    """A staged batch ready for its suite: the rows not already held, as frames (one, or
+    for dossiers one per part, each built when it is judged)."""
 
     entity: str  # agency, procedure or dossier (the staging table's name too)
-    frame: pd.DataFrame
+    # the frames to judge, one at a time: (frame, for dossiers the part's record digest by
+    # seq, whether it is the last part)
+    frames: Callable[[], Iterator[tuple[pd.DataFrame, dict[int, str] | None, bool]]]
     expectations: list[Any]
     records: dict[int, dict[str, Any]]  # by seq; dossiers are fetched only when they fail
     held: int
-    digests: pd.Series | None = None  # dossiers: the record digest by seq (exact copies)
+    digests: dict[int, str] | None = None  # dossiers: the record digest of each failing seq
     copies: dict[int, list[int]] | None = None  # catalogues: every seq of a judged row
 
     @property
@@ -146,23 +171,57 @@ def stage(engine: Engine, batch: Batch) -> StagedBatch:
             content = tuple(v for k, v in r.items() if k != "seq")
             copies.setdefault(first.setdefault(content, r["seq"]), []).append(r["seq"])
         distinct = [r for r in new if r["seq"] in copies]
+        frame = catalogue_frame(distinct, str(batch.source))
         return StagedBatch(
             entity,
-            catalogue_frame(distinct, str(batch.source)),
+            lambda: iter([(frame, None, True)]),
             catalogue_expectations(str(batch.source)),
             {r["seq"]: r for r in distinct},
             len(rows) - len(new),
             copies=copies,
         )
-    staged, held = staged_dossiers(engine, batch.batch_id)
+    total, held = _dossier_counts(engine, batch.batch_id)
+    parts = max(1, math.ceil((total - held) / part_rows()))
+    log.info("%s: %d versions to judge, in %d part(s)", batch.batch_id, total - held, parts)
     agencies, codes = _catalogues(engine)
     window_from, window_to = _window(engine, batch.batch_id)
     if batch.source is Source.DOSSIERS_OPEN:
         window_to = window_to + timedelta(seconds=1)
-    frame = dossier_frame(staged, agencies, codes, window_from, window_to)
-    records = _Records(engine, batch.batch_id, staged["seq"].tolist())
-    digests = pd.Series(staged["digest"].to_numpy(), index=staged["seq"].to_numpy())
-    return StagedBatch(entity, frame, dossier_expectations(), records, held, digests)
+    digests: dict[int, str] = {}
+
+    def frames() -> Iterator[tuple[pd.DataFrame, dict[int, str] | None, bool]]:
+        for part in range(parts):
+            staged = staged_dossiers(engine, batch.batch_id, parts, part)
+            frame = dossier_frame(staged, agencies, codes, window_from, window_to)
+            # the part's digests, for the exact copies of the rows that fail in it
+            part_digests = dict(zip(staged["seq"].tolist(), staged["digest"].tolist(), strict=True))
+            del staged
+            yield frame, part_digests, part == parts - 1
+
+    records = _Records(engine, batch.batch_id, total - held)
+    return StagedBatch(entity, frames, dossier_expectations(), records, held, digests)
+
+
+def judge(staged: StagedBatch, data_docs_dir: Path | None) -> tuple[
+    dict[int, list[str]], dict[str, int], str | None
+]:  # fmt: skip
+    """Run the suite over every part: rules broken per seq, failures per rule (summed over
+    the parts) and the Data Docs index (built once, with every part's result)."""
+    broken: dict[int, list[str]] = {}
+    failures: Counter[str] = Counter()
+    docs = None
+    for frame, digests, last in staged.frames():
+        if frame.empty and not last:  # a part no dossier hashed to
+            continue
+        part_broken, part_failures, docs = run_expectations(
+            frame, staged.expectations, staged.suite, data_docs_dir, build_docs=last
+        )
+        broken.update(part_broken)
+        failures.update(part_failures)
+        if staged.digests is not None and digests is not None:
+            staged.digests.update({seq: digests[seq] for seq in part_broken})
+        del frame, digests  # before the next part is read
+    return broken, dict(failures), docs
 
 
 def _lock_batch(conn: Any, batch_id: str, generation: Any) -> None:
@@ -186,7 +245,7 @@ def _mark_rejected(conn: Any, batch_id: str, staged: StagedBatch, seqs: list[int
         every = [c for seq in seqs for c in (staged.copies or {}).get(seq, [seq])]
         run_sql(conn, f"daily/mark_rejected_{staged.entity}.sql", b=batch_id, s=every)
         return
-    digests = sorted(set(staged.digests.loc[seqs].astype(str)))
+    digests = sorted({str(staged.digests[seq]) for seq in seqs})
     run_sql(conn, "daily/mark_rejected_dossier.sql", b=batch_id, s=seqs, d=digests)
 
 
@@ -205,9 +264,7 @@ def validate_batch(
     records = staged.records
     key_field, version_field = KEYS[staged.entity]
     if records:
-        broken, failures, docs = run_expectations(
-            staged.frame, staged.expectations, staged.suite, settings.data_docs_dir
-        )
+        broken, failures, docs = judge(staged, settings.data_docs_dir)
     else:
         broken, failures, docs = {}, {}, None
     outcome = Outcome(

@@ -6,6 +6,7 @@ rule per field (``family:field``)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections import defaultdict
@@ -46,6 +47,12 @@ _CONTEXT: Any = None
 
 
 _DEFINITIONS: dict[str, Any] = {}  # suites are the same for every batch: built once
+# Validation results kept in the context's in-memory store (what the Data Docs index
+# lists): the newest this many, so a long process (a bulk backfill, the tests) neither grows
+# without bound nor renders every earlier result again at each build.
+KEPT_RESULTS = 50
+_UNRENDERED: list[Any] = []  # results stored since the Data Docs were last built
+_BUILT_SITES: set[str] = set()  # sites built in full once in this process
 
 
 def _context() -> Any:
@@ -60,10 +67,16 @@ def _context() -> Any:
 
 
 def run_expectations(
-    frame: pd.DataFrame, expectations: list[Any], suite_name: str, data_docs_dir: Path | None
+    frame: pd.DataFrame,
+    expectations: list[Any],
+    suite_name: str,
+    data_docs_dir: Path | None,
+    *,
+    build_docs: bool = True,
 ) -> tuple[dict[int, list[str]], dict[str, int], str | None]:
     """Run a suite on a frame; returns rules broken per ``seq``, failures per rule, and
-    the Data Docs index when a folder is configured."""
+    the Data Docs index when a folder is configured. ``build_docs=False`` stores the result
+    for the Data Docs but leaves the site to be built with a later part's result."""
     import great_expectations as gx  # noqa: PLC0415 - GX takes ~3 s to import; only validation needs it
 
     ctx = _context()
@@ -76,10 +89,13 @@ def run_expectations(
             gx.ValidationDefinition(name=f"vd_{suite_name}", data=batch_def, suite=suite)
         )
         _DEFINITIONS[suite_name] = definition
-    result = definition.run(
+    store = ctx.validation_results_store
+    before = set(store.list_keys())
+    result = definition.run(  # stores the result in the context's store as well
         batch_parameters={"dataframe": frame},
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["seq"]},
     )
+    _UNRENDERED.extend(k for k in store.list_keys() if k not in before)
     broken: dict[int, list[str]] = defaultdict(list)
     failures: dict[str, int] = {}
     for res in result.results:
@@ -101,15 +117,33 @@ def run_expectations(
                 full = f"{rule}:{field_name}"
                 failures[full] = failures.get(full, 0) + 1
                 broken[seq].append(full)
-    docs = _write_data_docs(ctx, result, data_docs_dir) if data_docs_dir else None
+    docs = _write_data_docs(ctx, data_docs_dir, build_docs) if data_docs_dir else None
+    _prune_results(ctx)
     return dict(broken), failures, docs
 
 
-def _write_data_docs(ctx: Any, result: Any, folder: Path) -> str | None:
-    """Render the validation result as GX Data Docs HTML into ``folder``."""
+def _prune_results(ctx: Any) -> None:
+    """Forget all but the newest ``KEPT_RESULTS`` validation results (rendered already)."""
+    store = ctx.validation_results_store
+    keys = store.list_keys()
+    if len(keys) <= KEPT_RESULTS:
+        return
+    pending = set(_UNRENDERED)
+    older = sorted(keys, key=lambda k: k.run_id.run_time)[: len(keys) - KEPT_RESULTS]
+    for key in older:
+        if key not in pending:
+            store.remove_key(key)
+
+
+def _write_data_docs(ctx: Any, folder: Path, build: bool = True) -> str | None:
+    """Render the validation results stored since the last build as GX Data Docs HTML into
+    ``folder`` (the first build of a folder in a process renders everything, suites
+    included); ``build=False`` leaves them for the next build."""
+    if not build:
+        return None
     folder.mkdir(parents=True, exist_ok=True)
-    site = "portal_kpi_docs"
-    if site not in (ctx.get_site_names() or []):
+    site = f"portal_kpi_docs_{hashlib.sha1(str(folder).encode()).hexdigest()[:12]}"
+    if site not in (ctx.get_site_names() or []):  # one site per folder: the one asked for
         ctx.add_data_docs_site(
             site_name=site,
             site_config={
@@ -122,16 +156,16 @@ def _write_data_docs(ctx: Any, result: Any, folder: Path) -> str | None:
             },
         )
     try:
-        ctx.validation_results_store.store_validation_results(
-            result, result.meta["run_id"], result.meta.get("validation_id")
-        )
+        if site in _BUILT_SITES:
+            ctx.build_data_docs(site_names=[site], resource_identifiers=list(_UNRENDERED))
+        else:
+            ctx.build_data_docs(site_names=[site])
+            _BUILT_SITES.add(site)
     except Exception:  # docs are a convenience, never a failure
-        log.debug("could not store the validation result for Data Docs", exc_info=True)
-    try:
-        ctx.build_data_docs(site_names=[site])
-    except Exception:
         log.warning("Data Docs could not be built", exc_info=True)
         return None
+    finally:
+        _UNRENDERED.clear()
     index = folder / "index.html"
     log.info("GX Data Docs: %s", index)
     return str(index)
