@@ -164,3 +164,38 @@ def test_api_port_and_execution_api_url_follow_each_other(monkeypatch: pytest.Mo
     )
     monkeypatch.setenv("PORTAL_KPI_AIRFLOW_PORT", "18181")
     assert configure_api() == 18181
+
+
+def test_simulate_serves_the_portal_from_the_command_line() -> None:
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    from portal_kpi.devtools.airflow_env import free_port
+
+    port = free_port()
+    command = ["simulate", "--port", str(port), "--per-day", "20", "--history-days", "5"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portal_kpi.devtools.entry", *command],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the simulator did not start"
+                time.sleep(0.2)
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/agencies", timeout=10)
+        except urllib.error.HTTPError as exc:  # no token: the API answers, and says so
+            assert exc.code == 401, exc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -56,7 +56,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         today=args.today or today_local(),
         seed=args.seed,
         history_days=args.history_days,
-        dossiers_per_day=args.perday_arg,
+        dossiers_per_day=args.per_day,
     )
     args.console.print(
         f"portal simulator on http://{args.host}:{args.port} "
