@@ -30,6 +30,7 @@ from portal_kpi.daily.extract import (
     extract_catalogues,
     extract_dossier_window,
     feed_bounds,
+    pull_feed,
     volume_cap,
 )
 from portal_kpi.daily.load import prune_staging, publish_batch, record_day
@@ -141,27 +142,97 @@ class Prefetch(Iterator[Page]):
         self._thread.join(timeout=30)
 
 
+class PullCancelledError(RuntimeError):
+    """A pull ahead stopped because the backfill ended before its window's turn."""
+
+
+class PullAhead:
+    """The change feed of a window pulled (scrubbed, archived, staged) by a thread of its
+    own while the window before it is validated and published: the portal, the scrub and
+    the COPY overlap the validation. The feed depends on nothing the window before writes,
+    but its volume cap does (the days it records): the pull ahead is capped by the cap as
+    of its start, and at its turn its record count is judged by the cap as of then; a pull
+    ahead that failed or is over that cap is pulled again at its turn (which raises what a
+    pull would). Memory stays what a pull holds: pages, at most ``PREFETCH_PAGES`` ahead.
+    Only the thread uses the client until it has ended."""
+
+    def __init__(
+        self, engine: Engine, client: PortalClient, hasher: PiiHasher, first: date, last: date
+    ) -> None:
+        self.first, self.last = first, last
+        self._stop = threading.Event()
+        self._batch: Batch | None = None
+        self._error: BaseException | None = None
+        cap = _window_cap(engine, first, last)
+        self._thread = threading.Thread(
+            target=self._run, args=(engine, client, hasher, cap), daemon=True
+        )
+        self._thread.start()
+
+    def _pages(self, client: PortalClient) -> Iterator[Page]:
+        feed = Prefetch(client.dossier_changes(*feed_bounds(self.first, self.last)))
+        try:
+            for page in feed:
+                if self._stop.is_set():
+                    raise PullCancelledError(f"the pull ahead of {self.first}..{self.last}")
+                yield page
+        finally:
+            feed.close()
+
+    def _run(self, engine: Engine, client: PortalClient, hasher: PiiHasher, cap: int) -> None:
+        try:
+            self._batch = pull_feed(
+                engine, client, hasher, self.first, self.last, max_records=cap,
+                pages=self._pages(client),
+            )  # fmt: skip
+        except BaseException as exc:  # judged at the window's turn
+            self._error = exc
+
+    def take(self, engine: Engine) -> Batch | None:
+        """The staged feed at its window's turn (waits for the pull), or None: pull it now."""
+        self._thread.join()
+        if self._batch is None:
+            log.warning("pull ahead of %s..%s failed (%s): pulled again", self.first,
+                        self.last, self._error)  # fmt: skip
+            return None
+        if self._batch.records > _window_cap(engine, self.first, self.last):
+            log.warning("pull ahead of %s..%s is over the volume cap: pulled again",
+                        self.first, self.last)  # fmt: skip
+            return None
+        return self._batch
+
+    def close(self) -> None:
+        """Stop the pull (the backfill failed before its turn); its batch stays unfinished,
+        as a failed pull's, and a rerun pulls it again."""
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+
+def _window_cap(engine: Engine, first: date, last: date) -> int:
+    days = (last - first).days + 2  # the window's days and the overlap day before them
+    return volume_cap(engine, first) * days
+
+
 def extract_window(
     engine: Engine,
     client: PortalClient,
     hasher: PiiHasher,
     first: date,
     last: date,
-    feed: Iterable[Page] | None = None,
+    ahead: PullAhead | None = None,
 ) -> list[Batch]:
     """The dossier batches of a window, as ``extract.extract_dossiers`` pulls a day's
-    (``feed``: the window's pages fetched ahead, else fetched now, a thread ahead)."""
-    days = (last - first).days + 2  # the window's days and the overlap day before them
+    (``ahead``: the window's feed pulled ahead, else pulled now, pages a thread ahead)."""
+    feed = ahead.take(engine) if ahead is not None else None
     return extract_dossier_window(
         engine,
         client,
         hasher,
         first,
         last,
-        max_records=volume_cap(engine, first) * days,
-        pages=feed
-        if feed is not None
-        else Prefetch(client.dossier_changes(*feed_bounds(first, last))),
+        max_records=_window_cap(engine, first, last),
+        pages=Prefetch(client.dossier_changes(*feed_bounds(first, last))) if feed is None else None,
+        feed=feed,
     )
 
 
@@ -187,15 +258,15 @@ def load_window(
     settings: Settings | None = None,
     *,
     catalogues: bool = True,
-    feed: Iterable[Page] | None = None,
+    ahead: PullAhead | None = None,
     pulled: Callable[[], None] | None = None,
 ) -> WindowResult:
     """Pull, validate and publish local days [first, last] as one window, then record each
     day as loaded with its volume checked (raises ``ValidationFailedError`` before anything
     of a batch over the rejected-share threshold is published). ``catalogues``: pull them
-    too (once per bulk backfill is enough: a pull is their whole history). ``feed``: the
-    window's change feed fetched ahead; ``pulled`` is called once the window is pulled
-    (the client is free: the caller may start fetching the next window)."""
+    too (once per bulk backfill is enough: a pull is their whole history). ``ahead``: the
+    window's change feed pulled ahead; ``pulled`` is called once the window is pulled
+    (the client is free: the caller may start pulling the next window ahead)."""
     settings = settings or Settings.from_env()
     result = WindowResult(first, last)
     clock = _Clock(result.seconds)
@@ -205,7 +276,7 @@ def load_window(
         result.outcomes += [validate_batch(engine, b, last, settings) for b in pulled_catalogues]
         _publish(engine, pulled_catalogues)
         clock("catalogues")
-    dossiers = extract_window(engine, client, hasher, first, last, feed)
+    dossiers = extract_window(engine, client, hasher, first, last, ahead)
     if pulled is not None:
         pulled()
     clock("pull")

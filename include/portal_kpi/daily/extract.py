@@ -242,12 +242,14 @@ def extract_dossier_window(
     *,
     max_records: int,
     pages: Iterable[Page] | None = None,
+    feed: Batch | None = None,
 ) -> list[Batch]:
     """The dossier batches of local days [first, last]: the requeued quarantine (as of
     ``last``), the one-time bootstrap of open dossiers on a new warehouse (as of the
     feed's start), then the change feed from the day before ``first`` to the end of
-    ``last`` as one batch (``pages``: its pages fetched already, else fetched now)."""
-    window_from, window_to = feed_bounds(first, last)
+    ``last`` as one batch (``pages``: its pages fetched already, else fetched now;
+    ``feed``: its batch staged already by :func:`pull_feed`, pulled ahead)."""
+    window_from = feed_bounds(first, last)[0]
     batches = []
     requeued = requeue_quarantined(engine, last)
     if requeued is not None:
@@ -265,19 +267,36 @@ def extract_dossier_window(
                 hasher=hasher,
             )
         )
-    batches.append(
-        load_batch(
-            engine,
-            source=Source.DOSSIERS,
-            business_day=last,
-            window_from=window_from,
-            window_to=window_to,
-            pages=client.dossier_changes(window_from, window_to) if pages is None else pages,
-            hasher=hasher,
-            max_records=max_records,
-        )
-    )
+    if feed is None:
+        feed = pull_feed(engine, client, hasher, first, last, max_records=max_records, pages=pages)
+    batches.append(feed)
     return batches
+
+
+def pull_feed(
+    engine: Engine,
+    client: PortalClient,
+    hasher: PiiHasher,
+    first: date,
+    last: date,
+    *,
+    max_records: int,
+    pages: Iterable[Page] | None = None,
+) -> Batch:
+    """The change feed of local days [first, last] as one staged batch (``pages``: its
+    pages fetched already, else fetched now). It depends on nothing else in the
+    warehouse: it may be pulled ahead of its turn."""
+    window_from, window_to = feed_bounds(first, last)
+    return load_batch(
+        engine,
+        source=Source.DOSSIERS,
+        business_day=last,
+        window_from=window_from,
+        window_to=window_to,
+        pages=client.dossier_changes(window_from, window_to) if pages is None else pages,
+        hasher=hasher,
+        max_records=max_records,
+    )
 
 
 def feed_bounds(first: date, last: date) -> tuple[datetime, datetime]:

@@ -42,11 +42,11 @@ from portal_kpi.alerts.run import run_alerts
 from portal_kpi.daily import due_soon
 from portal_kpi.daily.bulk import (
     DEFAULT_WINDOW_DAYS,
-    Prefetch,
+    PullAhead,
     load_window,
     windows,
 )
-from portal_kpi.daily.extract import extract_catalogues, extract_dossiers, feed_bounds
+from portal_kpi.daily.extract import extract_catalogues, extract_dossiers
 from portal_kpi.daily.kpi import compute
 from portal_kpi.daily.model import Source
 from portal_kpi.daily.pipeline import check, publish
@@ -158,12 +158,12 @@ def bulk_backfill(
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("bulk", total=total)
-        ahead: list[Prefetch] = []
+        ahead: list[PullAhead] = []
 
         def fetch_next(index: int) -> Callable[[], None]:
             def start() -> None:
                 if index + 1 < len(spans):
-                    ahead.append(Prefetch(client.dossier_changes(*feed_bounds(*spans[index + 1]))))
+                    ahead.append(PullAhead(engine, client, hasher, *spans[index + 1]))
 
             return start
 
@@ -173,7 +173,7 @@ def bulk_backfill(
                 t0 = time.perf_counter()
                 window = load_window(
                     engine, client, hasher, first, last, settings,
-                    catalogues=index == 0, feed=ahead.pop() if ahead else None,
+                    catalogues=index == 0, ahead=ahead.pop() if ahead else None,
                     pulled=fetch_next(index),
                 )  # fmt: skip
                 versions += window.versions

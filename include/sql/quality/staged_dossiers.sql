@@ -38,11 +38,22 @@ SELECT
     substring("MaTTHC" FROM '^[0-9]\.[0-9]{6}') AS "MaTTHC__national",
     coalesce(jsonb_typeof("DanhSachHoSoBoSung"), 'array') = 'array'
         AND coalesce(jsonb_typeof("DanhSachXinLoi"), 'array') = 'array' AS lists_are_lists,
-    nullif(concat_ws(',', core.bad_item_dates("DanhSachHoSoBoSung", 'DanhSachHoSoBoSung'),
-        core.bad_item_dates("DanhSachXinLoi", 'DanhSachXinLoi')), '') AS bad_item_dates,
-    core.note_fields(scrub_notes, 'text_size') AS bad_text_size,
-    core.note_fields(scrub_notes, 'value_shape') AS bad_value_shape,
-    core.note_fields(scrub_notes, 'item_object') AS bad_item_object,
+    -- the functions only where they can find something: most lists are empty, most
+    -- rows have no notes (a call per row is most of this query's time in a bulk window)
+    nullif(concat_ws(',',
+        CASE WHEN jsonb_typeof("DanhSachHoSoBoSung") = 'array'
+                  AND jsonb_array_length("DanhSachHoSoBoSung") > 0
+             THEN core.bad_item_dates("DanhSachHoSoBoSung", 'DanhSachHoSoBoSung') END,
+        CASE WHEN jsonb_typeof("DanhSachXinLoi") = 'array'
+                  AND jsonb_array_length("DanhSachXinLoi") > 0
+             THEN core.bad_item_dates("DanhSachXinLoi", 'DanhSachXinLoi') END), '')
+        AS bad_item_dates,
+    CASE WHEN scrub_notes IS NOT NULL THEN core.note_fields(scrub_notes, 'text_size') END
+        AS bad_text_size,
+    CASE WHEN scrub_notes IS NOT NULL THEN core.note_fields(scrub_notes, 'value_shape') END
+        AS bad_value_shape,
+    CASE WHEN scrub_notes IS NOT NULL THEN core.note_fields(scrub_notes, 'item_object') END
+        AS bad_item_object,
     coalesce(scrub_notes, '') !~ 'record_object' AS is_object,
     false AS held
 FROM staging.dossier AS s
