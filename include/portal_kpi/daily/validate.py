@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,7 +27,12 @@ from portal_kpi.daily.contract import (
 from portal_kpi.daily.model import Batch, BatchChangedError, Source
 from portal_kpi.db import run_sql
 from portal_kpi.quality import quarantine
-from portal_kpi.quality.gx import Settings, ValidationFailedError, run_expectations
+from portal_kpi.quality.gx import (
+    Settings,
+    ValidationFailedError,
+    build_data_docs,
+    run_expectations,
+)
 from portal_kpi.quality.quarantine import Rejected
 
 log = logging.getLogger(__name__)
@@ -64,15 +68,31 @@ def _staged_catalogue(engine: Engine, kind: str, batch_id: str) -> list[dict[str
         return [dict(r) for r in result.mappings()]
 
 
-def staged_dossiers(engine: Engine, batch_id: str, parts: int = 1, part: int = 0) -> pd.DataFrame:
-    """Part ``part`` of ``parts`` of the staged dossier versions of a batch that are not
-    already held, as a frame (see ``quality/staged_dossiers.sql``). Every version of one
-    dossier falls in the same part (by a hash of MaHoSo), so the rules that compare rows
-    (one row per key, exact copies) see all of a dossier's rows at once."""
-    with engine.connect() as conn:
-        result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id, k=parts, p=part)
+def staged_dossier_parts(engine: Engine, batch_id: str, rows: int) -> Iterator[pd.DataFrame]:
+    """The staged dossier versions of a batch that are not already held (see
+    ``quality/staged_dossiers.sql``), as frames of about ``rows`` rows each, read through
+    one server-side cursor in MaHoSo order and cut only between two dossiers, so the rules
+    that compare rows (one row per key, exact copies) see all of a dossier's versions at
+    once. An empty batch gives one empty frame."""
+    with engine.connect().execution_options(yield_per=FETCH_ROWS) as conn:
+        result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id)
         columns = list(result.keys())
-        return pd.DataFrame(result.cursor.fetchall(), columns=columns)  # plain tuples: fast
+        key_at = columns.index("MaHoSo")
+        held: list[tuple[Any, ...]] = []
+        yielded = False
+        for chunk in result.partitions():
+            held.extend(map(tuple, chunk))
+            while len(held) > rows:
+                cut = rows  # then on to the end of the dossier at the cut
+                while cut < len(held) and held[cut][key_at] == held[cut - 1][key_at]:
+                    cut += 1
+                if cut == len(held):
+                    break  # that dossier may go on in the next chunk
+                yield pd.DataFrame(held[:cut], columns=columns)
+                yielded = True
+                del held[:cut]
+        if held or not yielded:
+            yield pd.DataFrame(held, columns=columns)
 
 
 def _dossier_counts(engine: Engine, batch_id: str) -> tuple[int, int]:
@@ -129,13 +149,15 @@ KEYS = {
 }
 
 
-# A dossier batch is judged in parts of about this many rows, so the memory a validation
-# needs stays the same whatever the day's volume (a two-day feed at 6,000 a day is ~60,000).
+# A dossier batch is judged in parts of about this many rows (PORTAL_KPI_VALIDATION_PART_ROWS,
+# default 50,000), so the memory a validation needs stays the same whatever the day's volume
+# (a two-day feed at 6,000 a day is ~60,000 versions, a bulk window of a week ~150,000).
 PART_ROWS_ENV = "PORTAL_KPI_VALIDATION_PART_ROWS"
+FETCH_ROWS = 5_000  # rows per round trip of the server-side cursor
 
 
 def part_rows() -> int:
-    return max(1, int(os.environ.get(PART_ROWS_ENV) or 20_000))
+    return max(1, int(os.environ.get(PART_ROWS_ENV) or 50_000))
 
 
 @dataclass
@@ -144,9 +166,8 @@ class StagedBatch:
     for dossiers one per part, each built when it is judged)."""
 
     entity: str  # agency, procedure or dossier (the staging table's name too)
-    # the frames to judge, one at a time: (frame, for dossiers the part's record digest by
-    # seq, whether it is the last part)
-    frames: Callable[[], Iterator[tuple[pd.DataFrame, dict[int, str] | None, bool]]]
+    # the frames to judge, one at a time, with (dossiers) each part's record digest by seq
+    frames: Callable[[], Iterator[tuple[pd.DataFrame, dict[int, str] | None]]]
     expectations: list[Any]
     records: dict[int, dict[str, Any]]  # by seq; dossiers are fetched only when they fail
     held: int
@@ -174,29 +195,30 @@ def stage(engine: Engine, batch: Batch) -> StagedBatch:
         frame = catalogue_frame(distinct, str(batch.source))
         return StagedBatch(
             entity,
-            lambda: iter([(frame, None, True)]),
+            lambda: iter([(frame, None)]),
             catalogue_expectations(str(batch.source)),
             {r["seq"]: r for r in distinct},
             len(rows) - len(new),
             copies=copies,
         )
     total, held = _dossier_counts(engine, batch.batch_id)
-    parts = max(1, math.ceil((total - held) / part_rows()))
-    log.info("%s: %d versions to judge, in %d part(s)", batch.batch_id, total - held, parts)
     agencies, codes = _catalogues(engine)
     window_from, window_to = _window(engine, batch.batch_id)
     if batch.source is Source.DOSSIERS_OPEN:
         window_to = window_to + timedelta(seconds=1)
     digests: dict[int, str] = {}
+    size = part_rows()
 
-    def frames() -> Iterator[tuple[pd.DataFrame, dict[int, str] | None, bool]]:
-        for part in range(parts):
-            staged = staged_dossiers(engine, batch.batch_id, parts, part)
+    def frames() -> Iterator[tuple[pd.DataFrame, dict[int, str] | None]]:
+        count = 0
+        for staged in staged_dossier_parts(engine, batch.batch_id, size):
+            count += 1
             frame = dossier_frame(staged, agencies, codes, window_from, window_to)
             # the part's digests, for the exact copies of the rows that fail in it
             part_digests = dict(zip(staged["seq"].tolist(), staged["digest"].tolist(), strict=True))
             del staged
-            yield frame, part_digests, part == parts - 1
+            yield frame, part_digests
+        log.info("%s: %d versions judged, in %d part(s)", batch.batch_id, total - held, count)
 
     records = _Records(engine, batch.batch_id, total - held)
     return StagedBatch(entity, frames, dossier_expectations(), records, held, digests)
@@ -210,17 +232,16 @@ def judge(staged: StagedBatch, data_docs_dir: Path | None) -> tuple[
     broken: dict[int, list[str]] = {}
     failures: Counter[str] = Counter()
     docs = None
-    for frame, digests, last in staged.frames():
-        if frame.empty and not last:  # a part no dossier hashed to
-            continue
-        part_broken, part_failures, docs = run_expectations(
-            frame, staged.expectations, staged.suite, data_docs_dir, build_docs=last
+    for frame, digests in staged.frames():
+        part_broken, part_failures, _ = run_expectations(
+            frame, staged.expectations, staged.suite, data_docs_dir, build_docs=False
         )
         broken.update(part_broken)
         failures.update(part_failures)
         if staged.digests is not None and digests is not None:
             staged.digests.update({seq: digests[seq] for seq in part_broken})
         del frame, digests  # before the next part is read
+    docs = build_data_docs(data_docs_dir) if data_docs_dir else None
     return broken, dict(failures), docs
 
 

@@ -122,6 +122,12 @@ def run_expectations(
     return dict(broken), failures, docs
 
 
+def build_data_docs(folder: Path) -> str | None:
+    """Render the results stored since the last build (``build_docs=False`` runs) into the
+    Data Docs of ``folder``; returns the index, or None when they could not be built."""
+    return _write_data_docs(_context(), folder)
+
+
 def _prune_results(ctx: Any) -> None:
     """Forget all but the newest ``KEPT_RESULTS`` validation results (rendered already)."""
     store = ctx.validation_results_store
