@@ -299,18 +299,11 @@ def test_data_docs_are_written(engine: Any, tmp_path: Any) -> None:
 
 @pytest.mark.parametrize("part_rows", [100_000, 4])
 def test_a_batch_judged_in_parts_gives_the_same_outcome(
-    engine: Any,
-    tmp_path: Any,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-    part_rows: int,
+    engine: Any, tmp_path: Any, caplog: pytest.LogCaptureFixture, part_rows: int
 ) -> None:
     """Validation reads a dossier batch in parts (memory flat in volume); the outcome is the
     batch's whatever the part size, since every version of a dossier is in one part (a
     conflicting copy is still caught, an exact copy still folded)."""
-    from portal_kpi.daily.validate import PART_ROWS_ENV
-
-    monkeypatch.setenv(PART_ROWS_ENV, str(part_rows))
     caplog.set_level("INFO", logger="portal_kpi.daily.validate")
     seed_catalogues(engine)
     codes = [f"000.07.48.H48-261120-{i:05d}" for i in range(10, 40)]
@@ -320,7 +313,10 @@ def test_a_batch_judged_in_parts_gives_the_same_outcome(
     records += [dossier(codes[5]), dossier(BAD, KenhThucHien="5")]  # an exact copy; a bad one
     batch = stage(engine, "dossiers", records)
     outcome = validate_batch(
-        engine, batch, date(2026, 11, 20), Settings(max_rejected_share=1.0, data_docs_dir=tmp_path)
+        engine,
+        batch,
+        date(2026, 11, 20),
+        Settings(max_rejected_share=1.0, data_docs_dir=tmp_path, part_rows=part_rows),
     )
     publish_batch(engine, batch)
     assert outcome.failures == {"unique_version": 6, "code_set:KenhThucHien": 4}

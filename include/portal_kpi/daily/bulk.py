@@ -20,7 +20,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -46,6 +46,7 @@ from portal_kpi.sources.portal import Page, PortalClient
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_DAYS = 7
+WINDOW_PART_ROWS = 200_000
 PREFETCH_PAGES = 8  # pages of 1,000 records held ahead at most: memory stays flat
 
 
@@ -268,6 +269,9 @@ def load_window(
     window's change feed pulled ahead; ``pulled`` is called once the window is pulled
     (the client is free: the caller may start pulling the next window ahead)."""
     settings = settings or Settings.from_env()
+    # A window's batch is judged in one part up to a week at 6,000 a day: each part costs a
+    # suite run, and the window's size (not the province's volume) bounds the memory.
+    settings = replace(settings, part_rows=max(settings.part_rows, WINDOW_PART_ROWS))
     result = WindowResult(first, last)
     clock = _Clock(result.seconds)
     pulled_catalogues: list[Batch] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -149,15 +148,10 @@ KEYS = {
 }
 
 
-# A dossier batch is judged in parts of about this many rows (PORTAL_KPI_VALIDATION_PART_ROWS,
-# default 50,000), so the memory a validation needs stays the same whatever the day's volume
-# (a two-day feed at 6,000 a day is ~60,000 versions, a bulk window of a week ~150,000).
-PART_ROWS_ENV = "PORTAL_KPI_VALIDATION_PART_ROWS"
+# A dossier batch is judged in parts of about ``Settings.part_rows`` rows
+# (PORTAL_KPI_VALIDATION_PART_ROWS, default 50,000), so the memory a validation needs stays
+# the same whatever the day's volume (a two-day feed at 6,000 a day is ~60,000 versions).
 FETCH_ROWS = 5_000  # rows per round trip of the server-side cursor
-
-
-def part_rows() -> int:
-    return max(1, int(os.environ.get(PART_ROWS_ENV) or 50_000))
 
 
 @dataclass
@@ -179,7 +173,7 @@ class StagedBatch:
         return SUITES[self.entity]
 
 
-def stage(engine: Engine, batch: Batch) -> StagedBatch:
+def stage(engine: Engine, batch: Batch, part_rows: int = 50_000) -> StagedBatch:
     """The staged rows of a batch that are not already held, with their suite."""
     entity = batch.source.entity
     if not batch.source.is_dossiers:
@@ -207,11 +201,10 @@ def stage(engine: Engine, batch: Batch) -> StagedBatch:
     if batch.source is Source.DOSSIERS_OPEN:
         window_to = window_to + timedelta(seconds=1)
     digests: dict[int, str] = {}
-    size = part_rows()
 
     def frames() -> Iterator[tuple[pd.DataFrame, dict[int, str] | None]]:
         count = 0
-        for staged in staged_dossier_parts(engine, batch.batch_id, size):
+        for staged in staged_dossier_parts(engine, batch.batch_id, part_rows):
             count += 1
             frame = dossier_frame(staged, agencies, codes, window_from, window_to)
             # the part's digests, for the exact copies of the rows that fail in it
@@ -280,7 +273,7 @@ def validate_batch(
     """
     settings = settings or Settings.from_env()
     generation = _generation(engine, batch.batch_id)
-    staged = stage(engine, batch)
+    staged = stage(engine, batch, settings.part_rows)
     recheck = batch.source is Source.DOSSIERS_REQUEUE
     records = staged.records
     key_field, version_field = KEYS[staged.entity]

@@ -30,6 +30,8 @@ class Settings:
     volume_factor: float = 3.0
     stop_on_volume_anomaly: bool = False
     data_docs_dir: Path | None = None
+    # a dossier batch is judged in parts of about this many versions (memory flat in volume)
+    part_rows: int = 50_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,6 +42,7 @@ class Settings:
             stop_on_volume_anomaly=os.environ.get("PORTAL_KPI_STOP_ON_VOLUME_ANOMALY", "0")
             in ("1", "true", "True"),
             data_docs_dir=Path(docs) if docs else None,
+            part_rows=max(1, int(os.environ.get("PORTAL_KPI_VALIDATION_PART_ROWS") or 50_000)),
         )
 
 
