@@ -67,31 +67,15 @@ def _staged_catalogue(engine: Engine, kind: str, batch_id: str) -> list[dict[str
         return [dict(r) for r in result.mappings()]
 
 
-def staged_dossier_parts(engine: Engine, batch_id: str, rows: int) -> Iterator[pd.DataFrame]:
-    """The staged dossier versions of a batch that are not already held (see
-    ``quality/staged_dossiers.sql``), as frames of about ``rows`` rows each, read through
-    one server-side cursor in MaHoSo order and cut only between two dossiers, so the rules
-    that compare rows (one row per key, exact copies) see all of a dossier's versions at
-    once. An empty batch gives one empty frame."""
-    with engine.connect().execution_options(yield_per=FETCH_ROWS) as conn:
-        result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id)
+def staged_dossiers(engine: Engine, batch_id: str, parts: int = 1, part: int = 0) -> pd.DataFrame:
+    """Part ``part`` of ``parts`` of the staged dossier versions of a batch that are not
+    already held, as a frame (see ``quality/staged_dossiers.sql``). Every version of one
+    dossier falls in the same part (by a hash of MaHoSo), so the rules that compare rows
+    (one row per key, exact copies) see all of a dossier's versions at once."""
+    with engine.connect() as conn:
+        result = run_sql(conn, "quality/staged_dossiers.sql", b=batch_id, k=parts, p=part)
         columns = list(result.keys())
-        key_at = columns.index("MaHoSo")
-        held: list[tuple[Any, ...]] = []
-        yielded = False
-        for chunk in result.partitions():
-            held.extend(map(tuple, chunk))
-            while len(held) > rows:
-                cut = rows  # then on to the end of the dossier at the cut
-                while cut < len(held) and held[cut][key_at] == held[cut - 1][key_at]:
-                    cut += 1
-                if cut == len(held):
-                    break  # that dossier may go on in the next chunk
-                yield pd.DataFrame(held[:cut], columns=columns)
-                yielded = True
-                del held[:cut]
-        if held or not yielded:
-            yield pd.DataFrame(held, columns=columns)
+        return pd.DataFrame(result.cursor.fetchall(), columns=columns)  # plain tuples: fast
 
 
 def _dossier_counts(engine: Engine, batch_id: str) -> tuple[int, int]:
@@ -149,9 +133,8 @@ KEYS = {
 
 
 # A dossier batch is judged in parts of about ``Settings.part_rows`` rows
-# (PORTAL_KPI_VALIDATION_PART_ROWS, default 50,000), so the memory a validation needs stays
+# (PORTAL_KPI_VALIDATION_PART_ROWS, default 20,000), so the memory a validation needs stays
 # the same whatever the day's volume (a two-day feed at 6,000 a day is ~60,000 versions).
-FETCH_ROWS = 5_000  # rows per round trip of the server-side cursor
 
 
 @dataclass
@@ -173,7 +156,7 @@ class StagedBatch:
         return SUITES[self.entity]
 
 
-def stage(engine: Engine, batch: Batch, part_rows: int = 50_000) -> StagedBatch:
+def stage(engine: Engine, batch: Batch, part_rows: int = 20_000) -> StagedBatch:
     """The staged rows of a batch that are not already held, with their suite."""
     entity = batch.source.entity
     if not batch.source.is_dossiers:
@@ -202,16 +185,17 @@ def stage(engine: Engine, batch: Batch, part_rows: int = 50_000) -> StagedBatch:
         window_to = window_to + timedelta(seconds=1)
     digests: dict[int, str] = {}
 
+    parts = max(1, -(-(total - held) // part_rows))  # ceil
+    log.info("%s: %d versions to judge, in %d part(s)", batch.batch_id, total - held, parts)
+
     def frames() -> Iterator[tuple[pd.DataFrame, dict[int, str] | None]]:
-        count = 0
-        for staged in staged_dossier_parts(engine, batch.batch_id, part_rows):
-            count += 1
+        for part in range(parts):
+            staged = staged_dossiers(engine, batch.batch_id, parts, part)
             frame = dossier_frame(staged, agencies, codes, window_from, window_to)
             # the part's digests, for the exact copies of the rows that fail in it
             part_digests = dict(zip(staged["seq"].tolist(), staged["digest"].tolist(), strict=True))
             del staged
             yield frame, part_digests
-        log.info("%s: %d versions judged, in %d part(s)", batch.batch_id, total - held, count)
 
     records = _Records(engine, batch.batch_id, total - held)
     return StagedBatch(entity, frames, dossier_expectations(), records, held, digests)

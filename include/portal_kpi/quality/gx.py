@@ -31,7 +31,7 @@ class Settings:
     stop_on_volume_anomaly: bool = False
     data_docs_dir: Path | None = None
     # a dossier batch is judged in parts of about this many versions (memory flat in volume)
-    part_rows: int = 50_000
+    part_rows: int = 20_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,7 +42,7 @@ class Settings:
             stop_on_volume_anomaly=os.environ.get("PORTAL_KPI_STOP_ON_VOLUME_ANOMALY", "0")
             in ("1", "true", "True"),
             data_docs_dir=Path(docs) if docs else None,
-            part_rows=max(1, int(os.environ.get("PORTAL_KPI_VALIDATION_PART_ROWS") or 50_000)),
+            part_rows=max(1, int(os.environ.get("PORTAL_KPI_VALIDATION_PART_ROWS") or 20_000)),
         )
 
 

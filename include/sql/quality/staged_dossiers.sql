@@ -1,9 +1,8 @@
 -- A staged dossier batch for validation: only the fields the rules read (empty strings
 -- as NULL), a digest of the whole record to fold exact copies, and the row-shape facts
 -- PostgreSQL answers cheaply (digits-only dates, the national part of MaTTHC, whether
--- the list fields are JSON arrays). Versions already held are left out. In MaHoSo order
--- (then seq), so that a reader cutting the batch in parts can keep a dossier's versions
--- together.
+-- the list fields are JSON arrays). Versions already held are left out. Part :p of :k
+-- (0 of 1: the whole batch): every version of one MaHoSo falls in the same part.
 SELECT
     seq,
     md5(concat_ws(chr(31), "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "MaDonVi",
@@ -59,10 +58,12 @@ SELECT
     false AS held
 FROM staging.dossier AS s
 WHERE s.batch_id = :b
+  AND (CAST(:k AS integer) = 1
+       OR mod(abs(hashtext(coalesce(s."MaHoSo", ''))::bigint), CAST(:k AS integer)) = :p)
   -- a version already published is held: skipped by its key (MaHoSo, NgayCapNhat)
   AND NOT EXISTS (
       SELECT 1 FROM core.dossier_version AS v
       WHERE v.dossier_code = s."MaHoSo"
         AND to_char(v.updated_at, 'YYYYMMDDHH24MISS') = s."NgayCapNhat"
   )
-ORDER BY s."MaHoSo", s.seq;
+ORDER BY s.seq;
