@@ -132,11 +132,6 @@ KEYS = {
 }
 
 
-# A dossier batch is judged in parts of about ``Settings.part_rows`` rows
-# (PORTAL_KPI_VALIDATION_PART_ROWS, default 20,000), so the memory a validation needs stays
-# the same whatever the day's volume (a two-day feed at 6,000 a day is ~60,000 versions).
-
-
 @dataclass
 class StagedBatch:
     """A staged batch ready for its suite: the rows not already held, as frames (one, or
@@ -156,8 +151,10 @@ class StagedBatch:
         return SUITES[self.entity]
 
 
-def stage(engine: Engine, batch: Batch, part_rows: int = 20_000) -> StagedBatch:
-    """The staged rows of a batch that are not already held, with their suite."""
+def stage(engine: Engine, batch: Batch, part_rows: int) -> StagedBatch:
+    """The staged rows of a batch that are not already held, with their suite. A dossier
+    batch is read in parts of about ``part_rows`` rows (``Settings.part_rows``), so the
+    memory a validation needs stays the same whatever the day's volume."""
     entity = batch.source.entity
     if not batch.source.is_dossiers:
         rows = _staged_catalogue(engine, str(batch.source), batch.batch_id)
@@ -208,7 +205,6 @@ def judge(staged: StagedBatch, data_docs_dir: Path | None) -> tuple[
     the parts) and the Data Docs index (built once, with every part's result)."""
     broken: dict[int, list[str]] = {}
     failures: Counter[str] = Counter()
-    docs = None
     for frame, digests in staged.frames():
         part_broken, part_failures, _ = run_expectations(
             frame, staged.expectations, staged.suite, data_docs_dir, build_docs=False

@@ -30,16 +30,18 @@ from portal_kpi.devtools.simulator.dvcqg import root_department_id
 from portal_kpi.iso9001.register import SOURCE_ENV
 from portal_kpi.provinces import DEFAULT_DAG_ID
 
+# How to set each setting: an example value; the variable is AIRFLOW_CONN_<CONN ID> for a
+# connection (the province's own id for its warehouse and portal), the name itself else.
 HOW_TO = {
-    CONN_WAREHOUSE: "AIRFLOW_CONN_WAREHOUSE=postgresql://user:password@host:5432/db "
+    CONN_WAREHOUSE: "postgresql://user:password@host:5432/db "
     "(unset, the CLI uses the embedded PostgreSQL in .local/pg)",
-    CONN_PII: 'AIRFLOW_CONN_PII_HASH=\'{"conn_type": "generic", "password": "<32+ chars>"}\' '
+    CONN_PII: '\'{"conn_type": "generic", "password": "<32+ chars>"}\' '
     "(unset, the CLI generates .local/pii_secret)",
-    CONN_PORTAL: "AIRFLOW_CONN_DVC_PORTAL=http://<client_id>:<client_secret>@host:port "
+    CONN_PORTAL: "http://<client_id>:<client_secret>@host:port "
     "(`portal-kpi simulate` serves a simulator on port 8000)",
-    CONN_DVCQG: 'AIRFLOW_CONN_DVCQG_REPORTING=\'{"conn_type": "http", "host": "…", "schema": '
+    CONN_DVCQG: '\'{"conn_type": "http", "host": "…", "schema": '
     '"https", "extra": {"root_department_id": "…", "province_code": "H48"}}\'',
-    SOURCE_ENV: f"{SOURCE_ENV}=/path/to/register.xlsx (a file, a folder or an HTTP(S) URL)",
+    SOURCE_ENV: "/path/to/register.xlsx (a file, a folder or an HTTP(S) URL)",
 }
 
 NEEDS = {
@@ -56,12 +58,9 @@ class Problem:
     kind: str = ""  # the generic name (``warehouse``) when ``name`` is a province's own
 
     def __str__(self) -> str:
-        how = HOW_TO.get(self.kind or self.name, "?")
-        if self.kind and self.kind != self.name:  # another province's connection id
-            how = how.replace(
-                f"AIRFLOW_CONN_{self.kind.upper()}", f"AIRFLOW_CONN_{self.name.upper()}"
-            )
-        return f"{self.name}: {self.reason}\n    set it with: {how}"
+        kind = self.kind or self.name
+        var = kind if kind == SOURCE_ENV else f"AIRFLOW_CONN_{self.name.upper()}"
+        return f"{self.name}: {self.reason}\n    set it with: {var}={HOW_TO.get(kind, '?')}"
 
 
 def _reachable(url: str, timeout: float = 3.0) -> str | None:

@@ -120,7 +120,7 @@ def run_expectations(
                 full = f"{rule}:{field_name}"
                 failures[full] = failures.get(full, 0) + 1
                 broken[seq].append(full)
-    docs = _write_data_docs(ctx, data_docs_dir, build_docs) if data_docs_dir else None
+    docs = _write_data_docs(ctx, data_docs_dir) if data_docs_dir and build_docs else None
     _prune_results(ctx)
     return dict(broken), failures, docs
 
@@ -144,12 +144,10 @@ def _prune_results(ctx: Any) -> None:
             store.remove_key(key)
 
 
-def _write_data_docs(ctx: Any, folder: Path, build: bool = True) -> str | None:
+def _write_data_docs(ctx: Any, folder: Path) -> str | None:
     """Render the validation results stored since the last build as GX Data Docs HTML into
     ``folder`` (the first build of a folder in a process renders everything, suites
-    included); ``build=False`` leaves them for the next build."""
-    if not build:
-        return None
+    included)."""
     folder.mkdir(parents=True, exist_ok=True)
     site = f"portal_kpi_docs_{hashlib.sha1(str(folder).encode()).hexdigest()[:12]}"
     if site not in (ctx.get_site_names() or []):  # one site per folder: the one asked for
